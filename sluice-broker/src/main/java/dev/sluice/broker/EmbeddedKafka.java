@@ -1,0 +1,152 @@
+package dev.sluice.broker;
+
+import dev.sluice.SluiceException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft, combined broker and controller) running inside this JVM, with
+ * its log under {@code dataDir}. Starting it again on the same directory continues with the same cluster and
+ * topics. Listens on localhost only.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.start(Path.of("sluice-data/kafka"), 9092)) {
+ *     String bootstrap = kafka.bootstrapServers(); // "localhost:9092"
+ * }
+ * }</pre>
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final KafkaRaftServer server;
+    private final int port;
+
+    private EmbeddedKafka(KafkaRaftServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /**
+     * Formats {@code dataDir} on first use and starts the broker.
+     *
+     * @param port the client port on localhost; 0 picks a free one
+     */
+    public static EmbeddedKafka start(Path dataDir, int port) {
+        int clientPort = port == 0 ? freePort() : port;
+        int controllerPort = freePort();
+        Properties props = brokerProperties(dataDir.toAbsolutePath(), clientPort, controllerPort);
+        try {
+            Files.createDirectories(dataDir);
+            if (!Files.exists(dataDir.resolve("meta.properties"))) {
+                format(dataDir, props);
+            }
+        } catch (IOException e) {
+            throw new SluiceException("Cannot prepare the Kafka data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            throw new SluiceException("Cannot start the embedded Kafka broker on localhost:" + clientPort
+                    + " (data in " + dataDir + "): " + rootMessage(e)
+                    + ". Is another broker using the port or the directory? Choose others with --kafka-port / --data-dir.", e);
+        }
+        LOG.info("Embedded Kafka broker is up on localhost:{} with its log in {}.", clientPort, dataDir);
+        return new EmbeddedKafka(server, clientPort);
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        LOG.info("Embedded Kafka broker on localhost:{} has stopped.", port);
+    }
+
+    static Properties brokerProperties(Path logDir, int clientPort, int controllerPort) {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://localhost:" + clientPort + ",CONTROLLER://localhost:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("log.dirs", logDir.toString());
+        p.setProperty("num.partitions", "1");
+        p.setProperty("auto.create.topics.enable", "false");
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "4");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "4");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // Flink's exactly-once Kafka sink keeps transactions open for up to a checkpoint interval plus recovery.
+        p.setProperty("transaction.max.timeout.ms", "900000");
+        p.setProperty("log.retention.hours", "168");
+        return p;
+    }
+
+    private static void format(Path dataDir, Properties props) throws IOException {
+        Path propsFile = Files.createTempFile("sluice-kraft", ".properties");
+        try {
+            try (OutputStream out = Files.newOutputStream(propsFile)) {
+                props.store(out, "sluice embedded broker");
+            }
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            // StorageTool.main would call System.exit; execute returns the exit code instead.
+            int code = kafka.tools.StorageTool$.MODULE$.execute(
+                    new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()},
+                    new PrintStream(output, true, StandardCharsets.UTF_8));
+            if (code != 0) {
+                throw new SluiceException("Formatting the Kafka data directory " + dataDir + " failed (exit code " + code
+                        + "): " + output.toString(StandardCharsets.UTF_8));
+            }
+        } finally {
+            Files.deleteIfExists(propsFile);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("localhost", 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot find a free port on localhost", e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.sluice.engine;
+
+import dev.sluice.broker.TopicSpec;
+import dev.sluice.spec.PipelineSpec;
+import dev.sluice.storage.TableDefinition;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * A pipeline translated into a Flink job that is ready to run: the environment holding the job, the Kafka topics
+ * it needs, and the storage tables the loader fills from its result topics.
+ *
+ * @param restoredFrom the checkpoint or savepoint the job will resume from, if any
+ */
+public record CompiledPipeline(
+        PipelineSpec spec,
+        StreamExecutionEnvironment environment,
+        List<TopicSpec> topics,
+        List<TableDefinition> tables,
+        StateLocations state,
+        Optional<Path> restoredFrom) {
+
+    public CompiledPipeline {
+        topics = List.copyOf(topics);
+        tables = List.copyOf(tables);
+    }
+
+    public String jobName() {
+        return "sluice-" + spec.name();
+    }
+
+    /** Topics the job reads: the sources' topics. */
+    public List<String> sourceTopics() {
+        return spec.sources().stream().map(s -> s.topic()).toList();
+    }
+
+    /** Consumer group under which the job commits its source offsets on each checkpoint (for lag monitoring). */
+    public String consumerGroup() {
+        return jobName();
+    }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.engine;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * How a pipeline runs: the Kafka cluster it reads and writes, where its checkpoints and savepoints live, its
+ * parallelism and checkpoint interval. The checkpoint interval is also the latency floor of exactly-once
+ * results, because result topics are written in Kafka transactions that commit on checkpoints.
+ *
+ * @param kafkaProperties client settings added to every Kafka client of the job (security, for instance)
+ * @param stateDir        directory for this pipeline's checkpoints and savepoints
+ * @param flinkOptions    extra Flink configuration, applied last
+ */
+public record EngineConfig(
+        String bootstrapServers,
+        Properties kafkaProperties,
+        Path stateDir,
+        int parallelism,
+        Duration checkpointInterval,
+        Map<String, String> flinkOptions) {
+
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+
+    public EngineConfig {
+        Properties copy = new Properties();
+        copy.putAll(kafkaProperties);
+        kafkaProperties = copy;
+        flinkOptions = Map.copyOf(flinkOptions);
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+        }
+        if (checkpointInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 100ms, got " + checkpointInterval);
+        }
+    }
+
+    public static EngineConfig local(String bootstrapServers, Path stateDir) {
+        return new EngineConfig(bootstrapServers, new Properties(), stateDir,
+                Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), DEFAULT_CHECKPOINT_INTERVAL, Map.of());
+    }
+
+    public EngineConfig withParallelism(int value) {
+        return new EngineConfig(bootstrapServers, kafkaProperties, stateDir, value, checkpointInterval, flinkOptions);
+    }
+
+    public EngineConfig withCheckpointInterval(Duration value) {
+        return new EngineConfig(bootstrapServers, kafkaProperties, stateDir, parallelism, value, flinkOptions);
+    }
+}

@@ -1,0 +1,333 @@
+package dev.sluice.engine;
+
+import dev.sluice.SluiceException;
+import dev.sluice.broker.TopicSpec;
+import dev.sluice.engine.internal.JsonRecordParser;
+import dev.sluice.engine.internal.RecordRouter;
+import dev.sluice.engine.internal.RecordSchema;
+import dev.sluice.engine.internal.ReferenceData;
+import dev.sluice.engine.internal.ReferenceTableFactory;
+import dev.sluice.engine.internal.RejectedRecord;
+import dev.sluice.engine.internal.ResultSerializer;
+import dev.sluice.engine.internal.SourceRecords;
+import dev.sluice.engine.internal.TopicBytesSerializer;
+import dev.sluice.spec.ColumnSpec;
+import dev.sluice.spec.Location;
+import dev.sluice.spec.PipelineSpec;
+import dev.sluice.spec.ReferenceSpec;
+import dev.sluice.spec.SinkSpec;
+import dev.sluice.spec.SourceSpec;
+import dev.sluice.spec.SpecException;
+import dev.sluice.spec.SpecProblem;
+import dev.sluice.spec.ViewSpec;
+import dev.sluice.storage.TableDefinition;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.PipelineOptionsInternal;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.SqlParserException;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableDescriptor;
+import org.apache.flink.table.api.TableException;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.catalog.Column;
+import org.apache.flink.table.catalog.ResolvedSchema;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.types.Row;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Translates a {@link PipelineSpec} into one Flink job: a Kafka source per source (parsing records, routing bad
+ * ones to {@code <topic>.dlq} and late ones to {@code <topic>.late}), the views as Flink SQL, and one
+ * exactly-once Kafka sink per sink writing the result topic {@code sluice.<pipeline>.<table>}. Compiling does
+ * not contact Kafka, so it doubles as the deep validation behind {@code sluice validate}: Flink's planner errors
+ * come back as {@link SpecException}s located at the view's SQL in the pipeline file.
+ *
+ * <pre>{@code
+ * CompiledPipeline job = PipelineCompiler.compile(spec, EngineConfig.local("localhost:9092", stateDir));
+ * }</pre>
+ */
+public final class PipelineCompiler {
+    /** The processing-time column Sluice adds to every source, for lookup joins. */
+    public static final String PROC_TIME = "proc_time";
+    /** How long a partition may stay silent before the watermark moves on without it. */
+    public static final Duration SOURCE_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    public static final String DEAD_LETTERS_TABLE = "dead_letters";
+    public static final String LATE_EVENTS_TABLE = "late_events";
+
+    private static final Pattern SQL_POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+
+    private PipelineCompiler() {}
+
+    public static String resultTopic(PipelineSpec spec, String table) {
+        return "sluice." + spec.name() + "." + table;
+    }
+
+    /** A job id derived from the pipeline name, so its checkpoints are found again after a restart. */
+    public static JobID jobId(String pipelineName) {
+        UUID uuid = UUID.nameUUIDFromBytes(("sluice-pipeline:" + pipelineName).getBytes(StandardCharsets.UTF_8));
+        return new JobID(uuid.getLeastSignificantBits(), uuid.getMostSignificantBits());
+    }
+
+    public static CompiledPipeline compile(PipelineSpec spec, EngineConfig config) {
+        StateLocations state = new StateLocations(config.stateDir());
+        Optional<Path> restore = state.latestRestorePoint();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(spec, config, state, restore));
+        StreamTableEnvironment tables = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
+        tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
+
+        List<TopicSpec> topics = new ArrayList<>();
+        List<TableDefinition> tableDefinitions = new ArrayList<>();
+        int maxPartitions = 1;
+        for (SourceSpec source : spec.sources()) {
+            addSource(spec, source, config, env, tables);
+            topics.add(TopicSpec.of(source.topic(), source.partitions()));
+            topics.add(TopicSpec.of(source.deadLetterTopic(), source.partitions()));
+            topics.add(TopicSpec.of(source.lateTopic(), source.partitions()));
+            tableDefinitions.add(new TableDefinition(DEAD_LETTERS_TABLE, source.deadLetterTopic(), RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
+            tableDefinitions.add(new TableDefinition(LATE_EVENTS_TABLE, source.lateTopic(), RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
+            maxPartitions = Math.max(maxPartitions, source.partitions());
+        }
+        for (ReferenceSpec reference : spec.references()) {
+            addReference(reference, tables);
+        }
+        for (int i = 0; i < spec.views().size(); i++) {
+            addView(spec.views().get(i), i, tables);
+        }
+        for (int i = 0; i < spec.sinks().size(); i++) {
+            SinkSpec sink = spec.sinks().get(i);
+            TableDefinition definition = addSink(spec, sink, i, config, tables);
+            tableDefinitions.add(definition);
+            topics.add(sink.mode() == SinkSpec.Mode.UPSERT
+                    ? TopicSpec.compacted(definition.topic(), maxPartitions)
+                    : TopicSpec.of(definition.topic(), maxPartitions));
+        }
+        return new CompiledPipeline(spec, env, topics, tableDefinitions, state, restore);
+    }
+
+    private static Configuration flinkConfiguration(PipelineSpec spec, EngineConfig config, StateLocations state, Optional<Path> restore) {
+        Configuration conf = new Configuration();
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, config.parallelism());
+        conf.set(PipelineOptions.NAME, "sluice-" + spec.name());
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        conf.set(PipelineOptionsInternal.PIPELINE_FIXED_JOB_ID, jobId(spec.name()).toHexString());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+        conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toAbsolutePath().toUri().toString());
+        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toAbsolutePath().toUri().toString());
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
+        conf.set(RestOptions.BIND_ADDRESS, "localhost");
+        conf.set(RestOptions.ADDRESS, "localhost");
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.setString("web.submit.enable", "false");
+        conf.setString("web.cancel.enable", "false");
+        conf.setString("classloader.check-leaked-classloader", "false");
+        restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toAbsolutePath().toString()));
+        config.flinkOptions().forEach(conf::setString);
+        return conf;
+    }
+
+    private static void addSource(PipelineSpec spec, SourceSpec source, EngineConfig config, StreamExecutionEnvironment env,
+            StreamTableEnvironment tables) {
+        RecordSchema schema = RecordSchema.of(source.schema());
+        JsonRecordParser parser = new JsonRecordParser(schema, source.eventTime().column());
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.setProperty("isolation.level", "read_committed");
+        props.setProperty("partition.discovery.interval.ms", "30000");
+        KafkaSource<Row> kafka = KafkaSource.<Row>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(source.topic())
+                .setGroupId("sluice-" + spec.name())
+                .setClientIdPrefix("sluice-" + spec.name() + "-" + source.name())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new SourceRecords(source.name(), parser))
+                .setProperties(props)
+                .build();
+        int eventTimeIndex = parser.eventTimeIndex();
+        WatermarkStrategy<Row> watermarks = WatermarkStrategy.<Row>forBoundedOutOfOrderness(source.eventTime().maxOutOfOrderness())
+                .withTimestampAssigner((row, previous) -> SourceRecords.eventTime(row, eventTimeIndex))
+                .withIdleness(SOURCE_IDLE_TIMEOUT);
+        SingleOutputStreamOperator<Row> routed = env.fromSource(kafka, watermarks, "source: " + source.name())
+                .uid("source-" + source.name())
+                .process(new RecordRouter(source.name(), source.topic(), schema.size(),
+                        source.onError() == SourceSpec.ErrorPolicy.FAIL))
+                .returns(org.apache.flink.table.runtime.typeutils.ExternalTypeInfo.of(
+                        org.apache.flink.table.api.DataTypes.ROW(schema.fields()).bridgedTo(Row.class)))
+                .name("route: " + source.name())
+                .uid("route-" + source.name());
+        routed.getSideOutput(RecordRouter.DEAD_LETTERS)
+                .sinkTo(kafkaSink(spec, config, "dlq-" + source.name(), new TopicBytesSerializer(source.deadLetterTopic())))
+                .name("dead letters: " + source.deadLetterTopic())
+                .uid("dlq-" + source.name());
+        routed.getSideOutput(RecordRouter.LATE_EVENTS)
+                .sinkTo(kafkaSink(spec, config, "late-" + source.name(), new TopicBytesSerializer(source.lateTopic())))
+                .name("late events: " + source.lateTopic())
+                .uid("late-" + source.name());
+
+        Schema.Builder tableSchema = Schema.newBuilder();
+        for (int i = 0; i < schema.size(); i++) {
+            tableSchema.column(schema.name(i), schema.dataType(i));
+        }
+        tableSchema.columnByExpression(PROC_TIME, "PROCTIME()");
+        tableSchema.watermark(source.eventTime().column(), "SOURCE_WATERMARK()");
+        tables.createTemporaryView(source.name(), tables.fromDataStream(routed, tableSchema.build()));
+    }
+
+    private static void addReference(ReferenceSpec reference, StreamTableEnvironment tables) {
+        RecordSchema schema = RecordSchema.of(reference.schema());
+        try {
+            ReferenceData.load(reference.file(), schema);
+        } catch (SluiceException e) {
+            throw new SpecException(new SpecProblem(reference.location(), "references." + reference.name() + ".file",
+                    e.getMessage()), e);
+        }
+        Schema.Builder tableSchema = Schema.newBuilder();
+        for (int i = 0; i < schema.size(); i++) {
+            tableSchema.column(schema.name(i), schema.dataType(i).notNull().nullable());
+        }
+        tables.createTemporaryTable(reference.name(), TableDescriptor.forConnector(ReferenceTableFactory.IDENTIFIER)
+                .schema(tableSchema.build())
+                .option(ReferenceTableFactory.PATH, reference.file().toAbsolutePath().toString())
+                .build());
+    }
+
+    private static void addView(ViewSpec view, int index, StreamTableEnvironment tables) {
+        try {
+            tables.createTemporaryView(view.name(), tables.sqlQuery(view.sql()));
+        } catch (ValidationException | SqlParserException | TableException e) {
+            throw new SpecException(new SpecProblem(locate(view, e), "views[" + index + "].sql",
+                    "view '" + view.name() + "': " + plannerMessage(e)), e);
+        }
+    }
+
+    private static TableDefinition addSink(PipelineSpec spec, SinkSpec sink, int index, EngineConfig config,
+            StreamTableEnvironment tables) {
+        String key = "sinks[" + index + "]";
+        Table table = tables.from(sink.view());
+        ResolvedSchema resolved = table.getResolvedSchema();
+        List<String> columnNames = resolved.getColumnNames();
+        int[] keyIndexes = new int[sink.primaryKey().size()];
+        for (int i = 0; i < keyIndexes.length; i++) {
+            keyIndexes[i] = columnNames.indexOf(sink.primaryKey().get(i));
+            if (keyIndexes[i] < 0) {
+                throw new SpecException(List.of(new SpecProblem(sink.location(), key + ".primary-key",
+                        "column '" + sink.primaryKey().get(i) + "' is not produced by view '" + sink.view()
+                                + "'; its columns are: " + String.join(", ", columnNames))));
+            }
+        }
+        String topic = resultTopic(spec, sink.table());
+        DataStream<Row> rows;
+        try {
+            rows = sink.mode() == SinkSpec.Mode.APPEND ? tables.toDataStream(table) : tables.toChangelogStream(table);
+        } catch (TableException | ValidationException e) {
+            String message = plannerMessage(e);
+            if (message.contains("update changes") || message.contains("doesn't support consuming")) {
+                message = "view '" + sink.view() + "' updates rows it has already emitted (for example a non-windowed "
+                        + "aggregation), so it cannot be written with mode: append; use mode: upsert with a primary-key. "
+                        + "Flink said: " + message;
+            }
+            throw new SpecException(new SpecProblem(sink.location(), key, message), e);
+        }
+        List<Column> columns = resolved.getColumns();
+        String[] names = columnNames.toArray(new String[0]);
+        rows.sinkTo(kafkaSink(spec, config, "sink-" + sink.table(), new ResultSerializer(topic, names, keyIndexes)))
+                .name("result: " + topic)
+                .uid("sink-" + sink.table());
+        List<ColumnSpec> columnSpecs = new ArrayList<>();
+        for (Column c : columns) {
+            columnSpecs.add(new ColumnSpec(c.getName(), storageType(c.getDataType().getLogicalType()), sink.location()));
+        }
+        return new TableDefinition(sink.table(), topic, columnSpecs, sink.primaryKey(), sink.mode());
+    }
+
+    /** The canonical type text the storage layer maps; types it has no column type for are stored as text. */
+    static String storageType(LogicalType type) {
+        LogicalType nullable = type.copy(true);
+        LogicalTypeRoot root = nullable.getTypeRoot();
+        return switch (root) {
+            case VARCHAR, CHAR -> "STRING";
+            case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, FLOAT, DOUBLE, DECIMAL, DATE, TIME_WITHOUT_TIME_ZONE,
+                    TIMESTAMP_WITHOUT_TIME_ZONE, TIMESTAMP_WITH_LOCAL_TIME_ZONE -> nullable.asSerializableString();
+            default -> "STRING";
+        };
+    }
+
+    private static <T> KafkaSink<T> kafkaSink(PipelineSpec spec, EngineConfig config, String name,
+            KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        // Must stay below the broker's transaction.max.timeout.ms (15 minutes by default).
+        props.setProperty("transaction.timeout.ms", "600000");
+        props.setProperty("compression.type", "lz4");
+        props.setProperty("linger.ms", "5");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix("sluice-" + spec.name() + "-" + name)
+                .build();
+    }
+
+    private static Location locate(ViewSpec view, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            Matcher m = SQL_POSITION.matcher(String.valueOf(t.getMessage()));
+            if (m.find()) {
+                return view.locate(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            }
+        }
+        return view.sqlStart();
+    }
+
+    /** Flink's message without the long "Was expecting one of" lists and with the root cause's reason. */
+    static String plannerMessage(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int expecting = message.indexOf("Was expecting");
+        if (expecting > 0) {
+            message = message.substring(0, expecting).trim();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String rootMessage = String.valueOf(root.getMessage());
+        if (root != e && !message.contains(rootMessage) && rootMessage.length() < 500 && !rootMessage.contains("Was expecting")) {
+            message = message + ": " + rootMessage;
+        }
+        return message.replace('\n', ' ').trim();
+    }
+
+}

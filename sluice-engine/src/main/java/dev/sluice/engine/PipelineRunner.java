@@ -1,0 +1,130 @@
+package dev.sluice.engine;
+
+import dev.sluice.SluiceException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a compiled pipeline as a Flink job: on an embedded MiniCluster by default, or wherever the environment's
+ * {@code execution.target} points. {@link #close()} stops the job with a savepoint so the next start resumes
+ * exactly there; if that is not possible, the job is cancelled and the next start resumes from the last
+ * retained checkpoint.
+ *
+ * <pre>{@code
+ * try (PipelineRunner runner = PipelineRunner.start(PipelineCompiler.compile(spec, config))) {
+ *     runner.status(); // RUNNING
+ * }
+ * }</pre>
+ */
+public final class PipelineRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineRunner.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
+
+    private final CompiledPipeline pipeline;
+    private final JobClient job;
+    private volatile boolean stopped;
+
+    private PipelineRunner(CompiledPipeline pipeline, JobClient job) {
+        this.pipeline = pipeline;
+        this.job = job;
+    }
+
+    public static PipelineRunner start(CompiledPipeline pipeline) {
+        try {
+            JobClient job = pipeline.environment().executeAsync(pipeline.jobName());
+            pipeline.restoredFrom().ifPresentOrElse(
+                    p -> LOG.info("Pipeline '{}' started as Flink job {}, resuming from {}.", pipeline.spec().name(), job.getJobID(), p),
+                    () -> LOG.info("Pipeline '{}' started as Flink job {} with no earlier state.", pipeline.spec().name(), job.getJobID()));
+            return new PipelineRunner(pipeline, job);
+        } catch (Exception e) {
+            throw new SluiceException("Cannot start pipeline '" + pipeline.spec().name() + "' as a Flink job: " + e.getMessage(), e);
+        }
+    }
+
+    public CompiledPipeline pipeline() {
+        return pipeline;
+    }
+
+    public String jobId() {
+        return job.getJobID().toHexString();
+    }
+
+    /** The Flink job's status, or {@link JobStatus#FINISHED} style terminal states once it ended. */
+    public JobStatus status() {
+        if (stopped) {
+            return JobStatus.FINISHED;
+        }
+        try {
+            return job.getJobStatus().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return JobStatus.RECONCILING;
+        } catch (ExecutionException | TimeoutException e) {
+            return job.getJobExecutionResult().isDone() ? JobStatus.FAILED : JobStatus.RECONCILING;
+        }
+    }
+
+    /** The failure that ended the job, if it ended with one. */
+    public Optional<Throwable> failure() {
+        if (!job.getJobExecutionResult().isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        try {
+            job.getJobExecutionResult().get();
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.of(e.getCause());
+        }
+    }
+
+    /** Stops the job with a savepoint (falling back to cancel) and waits until it has ended. */
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        String savepointDir = pipeline.state().savepoints().toAbsolutePath().toUri().toString();
+        try {
+            String savepoint = job.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
+                    .get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            LOG.info("Pipeline '{}' stopped with savepoint {}.", pipeline.spec().name(), Path.of(java.net.URI.create(savepoint)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel(e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            cancel(e);
+        }
+        try {
+            job.getJobExecutionResult().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("Flink job {} ended with {}.", jobId(), e.toString());
+        }
+    }
+
+    private void cancel(Exception why) {
+        LOG.warn("Could not stop pipeline '{}' with a savepoint ({}); cancelling it, the next start resumes from its last checkpoint.",
+                pipeline.spec().name(), why.toString());
+        try {
+            job.cancel().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Cancelling Flink job {} failed: {}", jobId(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.sluice.spec;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A Kafka topic read by a pipeline. Records are parsed as {@code format} against {@code schema}; records that do
+ * not parse or match go where {@code onError} says (by default the dead-letter topic {@code <topic>.dlq});
+ * records older than the watermark go to the late-events topic {@code <topic>.late}.
+ */
+public record SourceSpec(
+        String name,
+        String topic,
+        int partitions,
+        Format format,
+        List<ColumnSpec> schema,
+        EventTime eventTime,
+        ErrorPolicy onError,
+        Location location) {
+
+    public SourceSpec {
+        schema = List.copyOf(schema);
+    }
+
+    public String deadLetterTopic() {
+        return topic + ".dlq";
+    }
+
+    public String lateTopic() {
+        return topic + ".late";
+    }
+
+    /** Wire format of a source topic. */
+    public enum Format { JSON }
+
+    /** What happens to a record that does not parse or does not match the schema. */
+    public enum ErrorPolicy {
+        /** Write it to {@code <topic>.dlq} with the reason and go on (default). */
+        DEAD_LETTER,
+        /** Fail the job; Flink's restart strategy decides what happens next. */
+        FAIL
+    }
+
+    /** The event-time column and how far out of order events may arrive before they count as late. */
+    public record EventTime(String column, Duration maxOutOfOrderness) {}
+}
