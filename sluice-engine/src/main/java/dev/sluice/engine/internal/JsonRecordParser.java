@@ -64,12 +64,12 @@ public final class JsonRecordParser implements Serializable {
                 throw new BadRecordException("malformed JSON object");
             }
             if (p.nextToken() != null) {
-                throw new BadRecordException("unexpected data after the JSON object at character "
-                        + p.currentLocation().getCharOffset());
+                throw new BadRecordException("unexpected data after the JSON object at byte "
+                        + (p.currentTokenLocation().getByteOffset() + 1));
             }
         } catch (JsonParseException e) {
-            throw new BadRecordException("invalid JSON: " + e.getOriginalMessage() + " at character "
-                    + e.getLocation().getCharOffset());
+            throw new BadRecordException("invalid JSON: " + e.getOriginalMessage() + " at byte "
+                    + Math.max(1, e.getLocation().getByteOffset()));
         } catch (IOException e) {
             throw new BadRecordException("unreadable JSON: " + e.getMessage());
         }

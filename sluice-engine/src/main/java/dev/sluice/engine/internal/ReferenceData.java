@@ -49,8 +49,8 @@ public final class ReferenceData implements Serializable {
                 }
             }
             while (it.hasNextValue()) {
-                String[] cells = it.nextValue();
                 long line = it.getCurrentLocation().getLineNr();
+                String[] cells = it.nextValue();
                 if (cells.length == 1 && cells[0].isEmpty()) {
                     continue;
                 }

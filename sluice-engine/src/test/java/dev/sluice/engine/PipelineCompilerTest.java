@@ -1,0 +1,84 @@
+package dev.sluice.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.sluice.spec.Location;
+import dev.sluice.spec.PipelineSpec;
+import dev.sluice.spec.SinkSpec;
+import dev.sluice.spec.SpecException;
+import dev.sluice.spec.SpecProblem;
+import dev.sluice.spec.ViewSpec;
+import dev.sluice.storage.TableDefinition;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineCompilerTest {
+    @TempDir
+    Path state;
+
+    private static final Path FILE = Path.of("p.yaml");
+
+    private PipelineSpec withView(String sql, SinkSpec sink) {
+        PipelineSpec base = PipelineRunnerIT.spec();
+        ViewSpec view = new ViewSpec("v", sql, new Location(FILE, 19, 5), new Location(FILE, 20, 7), true);
+        return new PipelineSpec(base.name(), "", FILE, base.sources(), List.of(), List.of(view),
+                sink == null ? List.of() : List.of(sink));
+    }
+
+    private SpecProblem problem(PipelineSpec spec) {
+        SpecException e = catchThrowableOfType(SpecException.class,
+                () -> PipelineCompiler.compile(spec, EngineConfig.local("localhost:9092", state)));
+        assertThat(e).as("expected a SpecException").isNotNull();
+        assertThat(e.problems()).hasSize(1);
+        return e.problems().get(0);
+    }
+
+    @Test
+    void describesTheStorageTablesOfTheSinksAndTheRejectedRecords() {
+        CompiledPipeline compiled = PipelineCompiler.compile(PipelineRunnerIT.spec(), EngineConfig.local("localhost:9092", state));
+        TableDefinition revenue = compiled.tables().get(2);
+        assertThat(revenue.name()).isEqualTo("revenue");
+        assertThat(revenue.topic()).isEqualTo("sluice.smoke.revenue");
+        assertThat(revenue.columns()).extracting(c -> c.name() + " " + c.type()).containsExactly(
+                "window_start TIMESTAMP(3)", "window_end TIMESTAMP(3)", "merchant_id STRING", "payments BIGINT",
+                "revenue DECIMAL(38, 2)");
+        assertThat(compiled.tables()).extracting(TableDefinition::name).containsExactly("dead_letters", "late_events", "revenue");
+        assertThat(compiled.topics()).extracting(t -> t.name()).containsExactly(
+                "payments", "payments.dlq", "payments.late", "sluice.smoke.revenue");
+        assertThat(compiled.restoredFrom()).isEmpty();
+    }
+
+    @Test
+    void sqlErrorsPointAtTheViewInThePipelineFile() {
+        SpecProblem p = problem(withView("SELECT merchant_id,\n       amout\nFROM payments", null));
+        assertThat(p.location()).isEqualTo(new Location(FILE, 21, 14));
+        assertThat(p.key()).isEqualTo("views[0].sql");
+        assertThat(p.message()).startsWith("view 'v': ").contains("Column 'amout' not found");
+    }
+
+    @Test
+    void parseErrorsPointAtTheToken() {
+        SpecProblem p = problem(withView("SELECT * FORM payments", null));
+        assertThat(p.location()).isEqualTo(new Location(FILE, 20, 21));
+        assertThat(p.message()).contains("Encountered \"payments\"").doesNotContain("Was expecting");
+    }
+
+    @Test
+    void appendSinkOfAnUpdatingViewIsRefusedWithAHint() {
+        SinkSpec sink = new SinkSpec("v", "totals", SinkSpec.Mode.APPEND, List.of(), new Location(FILE, 30, 5));
+        SpecProblem p = problem(withView("SELECT merchant_id, COUNT(*) AS n FROM payments GROUP BY merchant_id", sink));
+        assertThat(p.location()).isEqualTo(new Location(FILE, 30, 5));
+        assertThat(p.message()).startsWith("view 'v' updates rows it has already emitted").contains("use mode: upsert");
+    }
+
+    @Test
+    void primaryKeyMustBeAColumnOfTheView() {
+        SinkSpec sink = new SinkSpec("v", "totals", SinkSpec.Mode.UPSERT, List.of("merchant"), new Location(FILE, 30, 5));
+        SpecProblem p = problem(withView("SELECT merchant_id, COUNT(*) AS n FROM payments GROUP BY merchant_id", sink));
+        assertThat(p.key()).isEqualTo("sinks[0].primary-key");
+        assertThat(p.message()).isEqualTo("column 'merchant' is not produced by view 'v'; its columns are: merchant_id, n");
+    }
+}

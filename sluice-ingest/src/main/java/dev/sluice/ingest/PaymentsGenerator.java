@@ -1,0 +1,106 @@
+package dev.sluice.ingest;
+
+import dev.sluice.ingest.internal.MerchantCatalog;
+import dev.sluice.ingest.internal.PaymentModel;
+import java.time.Clock;
+
+/**
+ * Realistic card payments for the demo pipeline, with the awkward parts real streams have and a fraud pattern
+ * for the pipeline to find.
+ *
+ * <ul>
+ *   <li>About 50,000 cards and the 200 merchants of {@code examples/payments/merchants.csv}, chosen with Zipf-like
+ *       popularity (m-0001 most popular). A payment's country is its merchant's and its currency that country's
+ *       (EUR in DE/FR/ES/IT/NL, GBP, USD, CHF, SEK, PLN, JPY); amounts are log-normal per merchant category.</li>
+ *   <li>Event time is the clock's time, except ~2% of payments that are 1 ms..3 s older (out of order) and
+ *       ~0.1% that are 20..60 s older (late, beyond a typical watermark).</li>
+ *   <li>~0.5% of payments name a merchant outside the catalog ({@code m-9xxx}) so enrichment joins must cope.</li>
+ *   <li>Card testing: about once every 2,000 events a burst starts for a random card, 8..15 payments of
+ *       0.50..5.00 at different merchants, interleaved with normal traffic and within ~40 s of event time.
+ *       {@link #burstsStarted()} counts them so a test or demo can check that alerts caught them all.</li>
+ *   <li>Optionally, a fraction {@code malformedRatio} of records from {@link #nextEvent()} is broken (cut-off
+ *       JSON, wrong types, not JSON at all) to exercise the dead-letter path; {@link #DEMO_MALFORMED_RATIO} is
+ *       the demo's choice.</li>
+ * </ul>
+ *
+ * <p>The output is deterministic: the same seed and the same sequence of clock readings give the same events.
+ * Each call to {@link #next()} or {@link #nextEvent()} reads {@link Clock#instant()} exactly once. Not
+ * thread-safe; the counters may be read from any thread.
+ *
+ * <pre>{@code
+ * PaymentsGenerator generator = new PaymentsGenerator(42, Clock.systemUTC(), PaymentsGenerator.DEMO_MALFORMED_RATIO);
+ * Payment payment = generator.next();            // a valid payment
+ * EncodedEvent record = generator.nextEvent();   // key = card id, value = JSON (or, rarely, garbage)
+ * }</pre>
+ */
+public final class PaymentsGenerator implements EventGenerator {
+
+    /** Share of malformed records the demo produces: one in 2,000. */
+    public static final double DEMO_MALFORMED_RATIO = 0.0005;
+    /** Number of distinct cards, {@code c-000001} .. {@code c-050000}. */
+    public static final int CARD_COUNT = PaymentModel.CARD_COUNT;
+
+    private final Clock clock;
+    private final PaymentModel model;
+
+    /** A generator that never produces malformed records. */
+    public PaymentsGenerator(long seed, Clock clock) {
+        this(seed, clock, 0.0);
+    }
+
+    /**
+     * @param seed           seeds all randomness
+     * @param clock          source of event times
+     * @param malformedRatio share of {@link #nextEvent()} records that are deliberately broken, 0..1
+     */
+    public PaymentsGenerator(long seed, Clock clock, double malformedRatio) {
+        this(seed, clock, malformedRatio, 0);
+    }
+
+    /**
+     * A generator whose payment ids continue after {@code paymentsBefore}, so that a restarted demo does not
+     * reuse the ids of payments already in the topic.
+     */
+    public PaymentsGenerator(long seed, Clock clock, double malformedRatio, long paymentsBefore) {
+        if (clock == null) {
+            throw new IllegalArgumentException("Payments generator needs a clock, got null");
+        }
+        this.clock = clock;
+        this.model = new PaymentModel(seed, malformedRatio, MerchantCatalog.load(), paymentsBefore);
+    }
+
+    /** Stream name {@code payments}. */
+    @Override
+    public String name() {
+        return "payments";
+    }
+
+    /** The next payment; always valid, whatever the malformed ratio. */
+    public Payment next() {
+        return model.nextPayment(clock.instant().toEpochMilli());
+    }
+
+    /** The next Kafka record: key = card id, value = the payment's JSON, or a malformed value. */
+    @Override
+    public EncodedEvent nextEvent() {
+        return model.nextRecord(clock.instant().toEpochMilli());
+    }
+
+    /** Card-testing bursts started so far. */
+    public long burstsStarted() {
+        return model.burstsStarted();
+    }
+
+    /**
+     * Bursts started whose payments have not all been emitted yet; {@code burstsStarted() - burstsInProgress()}
+     * bursts are complete.
+     */
+    public int burstsInProgress() {
+        return model.burstsInProgress();
+    }
+
+    /** Malformed records produced so far. */
+    public long malformedProduced() {
+        return model.malformed();
+    }
+}
