@@ -118,8 +118,8 @@ public final class PipelineCompiler {
             tableDefinitions.add(new TableDefinition(LATE_EVENTS_TABLE, source.lateTopic(), RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
             maxPartitions = Math.max(maxPartitions, source.partitions());
         }
-        for (ReferenceSpec reference : spec.references()) {
-            addReference(reference, tables);
+        for (int i = 0; i < spec.references().size(); i++) {
+            addReference(spec.references().get(i), i, tables);
         }
         for (int i = 0; i < spec.views().size(); i++) {
             addView(spec.views().get(i), i, tables);
@@ -206,12 +206,12 @@ public final class PipelineCompiler {
         tables.createTemporaryView(source.name(), tables.fromDataStream(routed, tableSchema.build()));
     }
 
-    private static void addReference(ReferenceSpec reference, StreamTableEnvironment tables) {
+    private static void addReference(ReferenceSpec reference, int index, StreamTableEnvironment tables) {
         RecordSchema schema = RecordSchema.of(reference.schema());
         try {
             ReferenceData.load(reference.file(), schema);
         } catch (SluiceException e) {
-            throw new SpecException(new SpecProblem(reference.location(), "references." + reference.name() + ".file",
+            throw new SpecException(new SpecProblem(reference.location(), "references[" + index + "].file",
                     e.getMessage()), e);
         }
         Schema.Builder tableSchema = Schema.newBuilder();

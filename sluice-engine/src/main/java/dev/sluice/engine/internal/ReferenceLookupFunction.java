@@ -13,7 +13,7 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.types.Row;
 
 /** Answers lookup joins from reference rows held in memory, indexed by the join's key columns. */
-final class ReferenceLookupFunction extends LookupFunction {
+public final class ReferenceLookupFunction extends LookupFunction {
     private static final long serialVersionUID = 1L;
 
     private final ReferenceData data;
@@ -23,7 +23,7 @@ final class ReferenceLookupFunction extends LookupFunction {
     private transient Map<List<Object>, List<RowData>> index;
     private transient RowData.FieldGetter[] lookupGetters;
 
-    ReferenceLookupFunction(ReferenceData data, DataStructureConverter converter, LogicalType[] keyTypes, int[] keyFields) {
+    public ReferenceLookupFunction(ReferenceData data, DataStructureConverter converter, LogicalType[] keyTypes, int[] keyFields) {
         this.data = data;
         this.converter = converter;
         this.keyTypes = keyTypes;

@@ -1,0 +1,28 @@
+package dev.sluice.cli;
+
+import dev.sluice.SluiceException;
+import dev.sluice.spec.SpecException;
+import picocli.CommandLine;
+
+/** Maps exceptions to messages and exit codes: 1 for an invalid pipeline, 3 for anything that failed at run time. */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    static final int INVALID_PIPELINE = 1;
+    static final int FAILED = 3;
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+        if (e instanceof SpecException spec) {
+            Console.error(spec.problems().size() == 1 ? "The pipeline is not valid:" : "The pipeline is not valid (" + spec.problems().size() + " problems):");
+            spec.problems().forEach(p -> Console.error("  " + p));
+            return INVALID_PIPELINE;
+        }
+        if (e instanceof SluiceException) {
+            Console.error("sluice: " + e.getMessage());
+        } else {
+            Console.error("sluice: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        Console.error("Details are in the log: " + System.getProperty("sluice.log.dir", "sluice-data/logs") + "/sluice.log");
+        org.slf4j.LoggerFactory.getLogger(ErrorHandler.class).error("Command failed.", e);
+        return FAILED;
+    }
+}

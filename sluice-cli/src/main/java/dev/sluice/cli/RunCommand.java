@@ -1,0 +1,33 @@
+package dev.sluice.cli;
+
+import dev.sluice.server.ServerSettings;
+import dev.sluice.server.SluiceServer;
+import dev.sluice.spec.PipelineSpec;
+import dev.sluice.spec.SpecParser;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code sluice run PIPELINE.yaml}: runs a pipeline with its broker, job, loader and API, without a generator. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a pipeline: Kafka (embedded or --kafka-bootstrap), the Flink job, the loader into DuckDB and the REST API.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "PIPELINE.yaml", description = "The pipeline file.")
+    Path file;
+
+    @Mixin
+    RunOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        PipelineSpec spec = new SpecParser().parse(file);
+        ServerSettings settings = options.settings();
+        Banner.starting(spec, file, settings);
+        SluiceServer server = SluiceServer.start(spec, settings);
+        Banner.started(server, settings, null);
+        PipelineSession.runUntilStopped(server, options.duration, options.summaryInterval);
+        return 0;
+    }
+}

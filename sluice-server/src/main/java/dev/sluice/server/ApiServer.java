@@ -1,0 +1,132 @@
+package dev.sluice.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.SluiceException;
+import dev.sluice.storage.QueryRejectedException;
+import dev.sluice.storage.QueryResult;
+import dev.sluice.storage.QueryService;
+import dev.sluice.storage.TableNotFoundException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API, JSON in and out, under {@code /api/v1}: health, pipelines, table rows and read-only SQL over
+ * storage. Errors are {@code {"error": "...", "detail": "..."}} with a fitting status code. Handlers only
+ * translate HTTP; the work is done by {@link SluiceServer} and {@link QueryService}.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_ROWS = 10_000;
+
+    private final Javalin app;
+
+    private ApiServer(Javalin app) {
+        this.app = app;
+    }
+
+    public static ApiServer start(SluiceServer server, QueryService queries, String host, int port) {
+        ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(mapper, false));
+            config.http.maxRequestSize = 1_000_000L;
+        });
+        app.get("/api/v1/health", ctx -> health(ctx, server));
+        app.get("/api/v1/pipelines", ctx -> ctx.json(Map.of("pipelines", java.util.List.of(server.status()))));
+        app.get("/api/v1/tables/{table}", ctx -> ctx.json(result(queries.tableRows(ctx.pathParam("table"), limit(ctx)))));
+        app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS))));
+
+        app.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage()));
+        app.exception(QueryRejectedException.class, (e, ctx) -> error(ctx, 400, "query refused", e.getMessage()));
+        app.exception(TableNotFoundException.class, (e, ctx) -> error(ctx, 404, "no such table", e.getMessage()));
+        app.exception(SluiceException.class, (e, ctx) -> error(ctx, 400, "request failed", e.getMessage()));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Request {} {} failed.", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error", e.getClass().getSimpleName() + ": " + e.getMessage());
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
+                        + "; endpoints are GET /api/v1/health, GET /api/v1/pipelines, GET /api/v1/tables/{table}, POST /api/v1/query");
+            }
+        });
+        app.error(405, ctx -> error(ctx, 405, "method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
+        app.start(host, port);
+        return new ApiServer(app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static void health(Context ctx, SluiceServer server) {
+        Map<String, SluiceServer.Health> parts = server.health();
+        boolean up = parts.values().stream().allMatch(SluiceServer.Health::up);
+        Map<String, Object> components = new LinkedHashMap<>();
+        parts.forEach((name, h) -> components.put(name, Map.of("status", h.up() ? "UP" : "DOWN", "detail", h.detail())));
+        ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN", "components", components));
+    }
+
+    private static int limit(Context ctx) {
+        String text = ctx.queryParam("limit");
+        if (text == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= MAX_ROWS) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BadRequest("limit must be a whole number from 1 to " + MAX_ROWS + ", got '" + text + "'");
+    }
+
+    private static String sql(Context ctx, ObjectMapper mapper) {
+        JsonNode body;
+        try {
+            body = mapper.readTree(ctx.body());
+        } catch (Exception e) {
+            throw new BadRequest("the body must be JSON like {\"sql\": \"SELECT ...\"}: " + e.getMessage());
+        }
+        if (body == null || !body.isObject() || !body.path("sql").isTextual()) {
+            throw new BadRequest("the body must be a JSON object with a string field \"sql\", like {\"sql\": \"SELECT 1\"}");
+        }
+        return body.get("sql").asText();
+    }
+
+    private static Map<String, Object> result(QueryResult result) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("columns", result.columns());
+        json.put("rows", result.rows());
+        json.put("truncated", result.truncated());
+        return json;
+    }
+
+    private static void error(Context ctx, int status, String error, String detail) {
+        ctx.status(status).json(Map.of("error", error, "detail", detail == null ? "" : detail));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    /** A request the API cannot serve as sent. */
+    static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sluice.server;
+
+import java.util.List;
+
+/**
+ * A snapshot of one running pipeline, from Kafka offsets, the Flink job and the loader: what the live summary
+ * prints and {@code GET /api/v1/pipelines} returns.
+ *
+ * @param eventsIn        records ever written to the source topics (their end offsets)
+ * @param deadLetters     records of the sources stored in {@code dead_letters}
+ * @param lateEvents      records of the sources stored in {@code late_events}
+ * @param pipelineLag     source records the Flink job has not yet covered by a completed checkpoint
+ * @param resultsOut      result rows written to the sink tables since this process started
+ * @param rowsLoadedTotal rows written to any table (sinks, dead letters, late events) since this process started
+ * @param loaderLag       committed result records not yet in storage
+ */
+public record PipelineStatus(
+        String name,
+        String description,
+        String jobStatus,
+        String loaderStatus,
+        long eventsIn,
+        long deadLetters,
+        long lateEvents,
+        long pipelineLag,
+        long resultsOut,
+        long rowsLoadedTotal,
+        long loaderLag,
+        List<Source> sources,
+        List<String> views,
+        List<TableInfo> tables) {
+
+    public record Source(String name, String topic, int partitions, long eventsIn, long deadLetters, long lateEvents) {}
+
+    public record TableInfo(String name, String topic, String mode, List<String> primaryKey, long rowsLoaded) {}
+
+}

@@ -1,0 +1,652 @@
+package dev.sluice.spec.internal;
+
+import dev.sluice.spec.ColumnSpec;
+import dev.sluice.spec.Location;
+import dev.sluice.spec.PipelineSpec;
+import dev.sluice.spec.ReferenceSpec;
+import dev.sluice.spec.SinkSpec;
+import dev.sluice.spec.SourceSpec;
+import dev.sluice.spec.SpecProblem;
+import dev.sluice.spec.SqlTypes;
+import dev.sluice.spec.ViewSpec;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions.ScalarStyle;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Turns a composed YAML node tree into spec records: checks the shape (node kinds, required, unknown and
+ * duplicate keys) and converts single values (numbers, durations, enum words, SQL types, file paths), reporting
+ * every problem with its position instead of stopping at the first.
+ *
+ * <p>Values that are missing or invalid are left {@code null} in the records it returns (a problem has been
+ * reported for each), so {@link SpecValidator} can still check the rest and skip what it cannot judge. The records
+ * of a {@link Result} with problems must not leave the parser.
+ *
+ * <p>Besides the records it returns the position of every value it read, keyed by dotted path
+ * ({@code sources[0].event-time.column}), for the validator's messages.
+ */
+public final class SpecReader {
+
+    /** The key used for problems that concern the file as a whole. */
+    public static final String DOCUMENT = "(document)";
+
+    static final List<String> PIPELINE_KEYS = List.of("name", "description", "sources", "references", "views", "sinks");
+    static final List<String> SOURCE_KEYS =
+            List.of("name", "topic", "partitions", "format", "schema", "event-time", "on-error");
+    static final List<String> EVENT_TIME_KEYS = List.of("column", "max-out-of-orderness");
+    static final List<String> REFERENCE_KEYS = List.of("name", "file", "schema", "primary-key");
+    static final List<String> VIEW_KEYS = List.of("name", "sql");
+    static final List<String> SINK_KEYS = List.of("view", "table", "mode", "primary-key");
+
+    static final int MAX_PARTITIONS = 1024;
+    static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofHours(24);
+
+    private static final Pattern PARTITIONS = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+    private static final String DURATION_RULE =
+            "expected <integer><unit> with unit ms, s, m or h, for example 500ms, 5s or 2m";
+    private static final String TYPE_EXPECTED = "a Flink SQL type such as STRING, BIGINT, DECIMAL(12, 2) or TIMESTAMP(3)";
+
+    private static final Map<String, SourceSpec.Format> FORMATS = Map.of("json", SourceSpec.Format.JSON);
+    private static final Map<String, SourceSpec.ErrorPolicy> ERROR_POLICIES = orderedMap(
+            "dead-letter", SourceSpec.ErrorPolicy.DEAD_LETTER, "fail", SourceSpec.ErrorPolicy.FAIL);
+    private static final Map<String, SinkSpec.Mode> MODES =
+            orderedMap("upsert", SinkSpec.Mode.UPSERT, "append", SinkSpec.Mode.APPEND);
+
+    private final Path file;
+    private final Path directory;
+    private final int[] text;
+    private final List<SpecProblem> problems = new ArrayList<>();
+    private final Map<String, Location> locations = new HashMap<>();
+
+    /**
+     * @param file the pipeline file as it should appear in messages; relative reference paths are resolved against
+     *             its directory
+     * @param text the text the node tree was composed from, to find where block scalars start
+     */
+    public SpecReader(Path file, String text) {
+        this.file = file;
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        this.directory = parent == null ? file.toAbsolutePath().getRoot() : parent;
+        this.text = text.codePoints().toArray();
+    }
+
+    /** What {@link #read} found: the records, the position of every value by dotted key, and the problems. */
+    public record Result(PipelineSpec spec, Map<String, Location> locations, List<SpecProblem> problems) {
+        public Result {
+            locations = Map.copyOf(locations);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** Reads a composed document; {@code root} is null for a file without content. */
+    public Result read(Node root) {
+        locations.put("", new Location(file, 1, 1));
+        PipelineSpec spec = pipeline(root);
+        return new Result(spec, locations, problems);
+    }
+
+    private PipelineSpec pipeline(Node root) {
+        Path absolute = file.toAbsolutePath().normalize();
+        String expected = "a mapping with the keys " + String.join(", ", PIPELINE_KEYS);
+        if (root == null) {
+            problems.add(new SpecProblem(new Location(file, 1, 1), DOCUMENT,
+                    "the file has no content; expected " + expected));
+            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of());
+        }
+        Map<String, Field> fields = mapping(root, "", expected, PIPELINE_KEYS);
+        if (fields == null) {
+            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of());
+        }
+        String name = requiredScalar(fields, root, "", "name",
+                "the pipeline name (lower-case letters, digits and underscores)");
+        Field descriptionField = fields.get("description");
+        String description = "";
+        if (descriptionField != null && !isNull(descriptionField.value())) {
+            description = scalar(descriptionField, "a text describing the pipeline");
+        }
+        List<SourceSpec> sources = list(fields, root, "", "sources", "source", true, this::source);
+        List<ReferenceSpec> references = list(fields, root, "", "references", "reference", false, this::reference);
+        List<ViewSpec> views = list(fields, root, "", "views", "view", true, this::view);
+        List<SinkSpec> sinks = list(fields, root, "", "sinks", "sink", false, this::sink);
+        return new PipelineSpec(name, description == null ? "" : description, absolute,
+                sources, references, views, sinks);
+    }
+
+    private SourceSpec source(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "a source: a mapping with the keys " + String.join(", ", SOURCE_KEYS), SOURCE_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String name = requiredScalar(fields, node, path, "name", "a source name");
+        String topic = fields.containsKey("topic") ? scalar(fields.get("topic"), "a Kafka topic name") : name;
+        int partitions = partitions(fields.get("partitions"));
+        SourceSpec.Format format = choice(fields.get("format"), FORMATS, SourceSpec.Format.JSON);
+        List<ColumnSpec> schema = schema(fields, node, path);
+        SourceSpec.EventTime eventTime = eventTime(fields, node, path);
+        SourceSpec.ErrorPolicy onError =
+                choice(fields.get("on-error"), ERROR_POLICIES, SourceSpec.ErrorPolicy.DEAD_LETTER);
+        return new SourceSpec(name, topic, partitions, format == null ? SourceSpec.Format.JSON : format, schema,
+                eventTime, onError == null ? SourceSpec.ErrorPolicy.DEAD_LETTER : onError, location(node));
+    }
+
+    private int partitions(Field field) {
+        if (field == null) {
+            return 1;
+        }
+        String value = scalar(field, "an integer from 1 to " + MAX_PARTITIONS);
+        if (value == null) {
+            return 1;
+        }
+        if (PARTITIONS.matcher(value).matches()) {
+            int partitions = Integer.parseInt(value);
+            if (partitions >= 1 && partitions <= MAX_PARTITIONS) {
+                return partitions;
+            }
+        }
+        problem(field.value(), field.path(),
+                "expected an integer from 1 to " + MAX_PARTITIONS + ", got " + quote(value));
+        return 1;
+    }
+
+    private SourceSpec.EventTime eventTime(Map<String, Field> sourceFields, Node source, String sourcePath) {
+        String expected = "a mapping with the keys " + String.join(", ", EVENT_TIME_KEYS);
+        Field field = sourceFields.get("event-time");
+        if (field == null) {
+            missing(source, child(sourcePath, "event-time"), "event-time", expected);
+            return null;
+        }
+        locations.put(field.path(), location(field.value()));
+        Map<String, Field> fields = mapping(field.value(), field.path(), expected, EVENT_TIME_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String column = requiredScalar(fields, field.value(), field.path(), "column",
+                "the name of a schema column of type TIMESTAMP(3) or TIMESTAMP_LTZ(3)");
+        Duration maxOutOfOrderness = duration(fields.get("max-out-of-orderness"));
+        return new SourceSpec.EventTime(column, maxOutOfOrderness);
+    }
+
+    private Duration duration(Field field) {
+        if (field == null) {
+            return Duration.ZERO;
+        }
+        String value = scalar(field, "a duration such as 500ms, 5s or 2m");
+        if (value == null) {
+            return Duration.ZERO;
+        }
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) {
+            problem(field.value(), field.path(), "invalid duration " + quote(value) + "; " + DURATION_RULE);
+            return Duration.ZERO;
+        }
+        long amount = Long.parseLong(m.group(1));
+        Duration duration = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+        if (duration.compareTo(MAX_OUT_OF_ORDERNESS) > 0) {
+            problem(field.value(), field.path(), "duration " + quote(value) + " is too long; the maximum is 24h");
+            return Duration.ZERO;
+        }
+        return duration;
+    }
+
+    private ReferenceSpec reference(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "a reference: a mapping with the keys " + String.join(", ", REFERENCE_KEYS), REFERENCE_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String name = requiredScalar(fields, node, path, "name", "a reference name");
+        String fileText = requiredScalar(fields, node, path, "file",
+                "the path of a CSV file, relative to the directory of the pipeline file");
+        Path resolved = null;
+        if (fileText != null) {
+            try {
+                resolved = directory.resolve(fileText).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                problem(fields.get("file").value(), fields.get("file").path(),
+                        "invalid file path " + quote(fileText) + ": " + e.getReason());
+            }
+        }
+        List<ColumnSpec> schema = schema(fields, node, path);
+        Field keyField = fields.get("primary-key");
+        List<String> primaryKey = List.of();
+        if (keyField == null) {
+            missing(node, child(path, "primary-key"), "primary-key",
+                    "a non-empty list of the schema columns that identify a row, such as [merchant_id]");
+        } else {
+            List<String> columns = columnNames(keyField);
+            if (columns != null) {
+                primaryKey = columns;
+                if (columns.isEmpty() && keyField.value() instanceof SequenceNode seq && seq.getValue().isEmpty()) {
+                    problem(keyField.value(), keyField.path(),
+                            "expected at least one column that identifies a row, got an empty list");
+                }
+            }
+        }
+        return new ReferenceSpec(name, resolved, schema, primaryKey, location(node));
+    }
+
+    private ViewSpec view(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "a view: a mapping with the keys " + String.join(", ", VIEW_KEYS), VIEW_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String name = requiredScalar(fields, node, path, "name", "a view name");
+        String sql = requiredScalar(fields, node, path, "sql", "the text of a Flink SQL SELECT query");
+        Location sqlStart = location(node);
+        boolean block = false;
+        if (sql != null) {
+            Field sqlField = fields.get("sql");
+            ScalarNode value = (ScalarNode) sqlField.value();
+            block = value.getScalarStyle() == ScalarStyle.LITERAL || value.getScalarStyle() == ScalarStyle.FOLDED;
+            sqlStart = sqlStart(value, sqlField.keyNode().getStartMark().getColumn());
+        }
+        return new ViewSpec(name, sql, location(node), sqlStart, block);
+    }
+
+    private SinkSpec sink(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "a sink: a mapping with the keys " + String.join(", ", SINK_KEYS), SINK_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String view = requiredScalar(fields, node, path, "view", "the name of a view");
+        String table = fields.containsKey("table") ? scalar(fields.get("table"), "a table name") : view;
+        Field keyField = fields.get("primary-key");
+        List<String> primaryKey = keyField == null ? List.of() : columnNames(keyField);
+        SinkSpec.Mode mode;
+        if (fields.containsKey("mode")) {
+            mode = choice(fields.get("mode"), MODES, null);
+        } else {
+            mode = keyField == null ? SinkSpec.Mode.APPEND : SinkSpec.Mode.UPSERT;
+        }
+        if (primaryKey == null) {
+            // The primary-key has been reported as malformed; whether it fits the mode cannot be judged.
+            mode = null;
+        }
+        return new SinkSpec(view, table, mode, primaryKey == null ? List.of() : primaryKey, location(node));
+    }
+
+    private List<ColumnSpec> schema(Map<String, Field> ownerFields, Node owner, String ownerPath) {
+        String expected = "a mapping of column names to Flink SQL types, such as {id: STRING, ts: TIMESTAMP(3)}";
+        Field field = ownerFields.get("schema");
+        if (field == null) {
+            missing(owner, child(ownerPath, "schema"), "schema", expected);
+            return List.of();
+        }
+        Map<String, Field> columns = mapping(field.value(), field.path(), expected, null);
+        if (columns == null) {
+            return List.of();
+        }
+        locations.put(field.path(), location(field.value()));
+        if (columns.isEmpty() && ((MappingNode) field.value()).getValue().isEmpty()) {
+            problem(field.value(), field.path(), "expected at least one column, got an empty mapping");
+        }
+        List<ColumnSpec> schema = new ArrayList<>();
+        for (Field column : columns.values()) {
+            Location at = location(column.keyNode());
+            String typeText = scalar(column, TYPE_EXPECTED);
+            locations.put(column.path(), at);
+            String type = null;
+            if (typeText != null) {
+                try {
+                    type = SqlTypes.normalize(typeText);
+                } catch (IllegalArgumentException e) {
+                    problem(column.value(), column.path(), e.getMessage() + flowCommaHint(column.value(), typeText));
+                }
+            }
+            schema.add(new ColumnSpec(column.key(), type, at));
+        }
+        return schema;
+    }
+
+    /** In {@code {amount: DECIMAL(12, 2)}} YAML ends the value at the comma; say so where that happened. */
+    private static String flowCommaHint(Node value, String typeText) {
+        boolean cut = typeText.contains("(") && !typeText.contains(")");
+        if (cut && value instanceof ScalarNode s && s.isPlain()) {
+            return " (inside {...} a comma ends the value: quote a type that contains a comma, such as "
+                    + "\"DECIMAL(12, 2)\", or write the schema one column per line)";
+        }
+        return "";
+    }
+
+    /** A list of column names, or null (reported) when the value is not a list of names. */
+    private List<String> columnNames(Field field) {
+        if (!(field.value() instanceof SequenceNode seq)) {
+            wrongKind(field.value(), field.path(), "a list of column names such as [merchant_id]");
+            return null;
+        }
+        locations.put(field.path(), location(seq));
+        List<String> names = new ArrayList<>();
+        boolean valid = true;
+        List<Node> items = seq.getValue();
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String itemPath = field.path() + "[" + i + "]";
+            if (item instanceof ScalarNode s && !isNull(s)) {
+                locations.put(itemPath, location(item));
+                names.add(s.getValue());
+            } else {
+                wrongKind(item, itemPath, "a column name");
+                valid = false;
+            }
+        }
+        return valid ? names : null;
+    }
+
+    private <E> E choice(Field field, Map<String, E> allowed, E absent) {
+        if (field == null) {
+            return absent;
+        }
+        String value = scalar(field, "one of: " + String.join(", ", allowed.keySet()));
+        if (value == null) {
+            return null;
+        }
+        E choice = allowed.get(value);
+        if (choice == null) {
+            problem(field.value(), field.path(), "unknown " + field.key() + " " + quote(value)
+                    + "; allowed values are: " + String.join(", ", allowed.keySet()));
+        }
+        return choice;
+    }
+
+    private interface ItemReader<T> {
+        T read(Node item, String path);
+    }
+
+    private <T> List<T> list(Map<String, Field> fields, Node parent, String parentPath, String key, String noun,
+            boolean required, ItemReader<T> reader) {
+        Field field = fields.get(key);
+        String expected = required ? "a list of at least one " + noun : "a list of " + noun + "s";
+        if (field == null) {
+            if (required) {
+                missing(parent, child(parentPath, key), key, expected);
+            }
+            return List.of();
+        }
+        if (!required && isNull(field.value())) {
+            return List.of();
+        }
+        if (!(field.value() instanceof SequenceNode seq)) {
+            wrongKind(field.value(), field.path(), expected);
+            return List.of();
+        }
+        locations.put(field.path(), location(seq));
+        if (required && seq.getValue().isEmpty()) {
+            problem(seq, field.path(), "expected at least one " + noun + ", got an empty list");
+        }
+        List<T> result = new ArrayList<>();
+        List<Node> items = seq.getValue();
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = field.path() + "[" + i + "]";
+            locations.put(itemPath, location(items.get(i)));
+            T item = reader.read(items.get(i), itemPath);
+            if (item != null) {
+                result.add(item);
+            }
+        }
+        return result;
+    }
+
+    /** A key of a mapping with its value node; {@code path} is the dotted key of the value. */
+    private record Field(String key, String path, ScalarNode keyNode, Node value) {}
+
+    /**
+     * The keys of a mapping in file order, or null (reported) when the node is not a mapping. Duplicate and
+     * unknown keys are reported and left out; {@code allowed} null means any key is allowed.
+     */
+    private Map<String, Field> mapping(Node node, String path, String expected, List<String> allowed) {
+        if (!(node instanceof MappingNode mapping)) {
+            wrongKind(node, path, expected);
+            return null;
+        }
+        Map<String, Field> fields = new LinkedHashMap<>();
+        Map<String, Node> seen = new HashMap<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            if (!(tuple.getKeyNode() instanceof ScalarNode keyNode) || isNull(tuple.getKeyNode())) {
+                problem(tuple.getKeyNode(), label(path), "expected a key name, got " + describe(tuple.getKeyNode()));
+                continue;
+            }
+            String key = keyNode.getValue();
+            String keyPath = child(path, key);
+            Node first = seen.putIfAbsent(key, keyNode);
+            if (first != null) {
+                Mark mark = first.getStartMark();
+                problem(keyNode, keyPath, "duplicate key " + quote(key) + "; it is first defined at line "
+                        + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1));
+                continue;
+            }
+            if (allowed != null && !allowed.contains(key)) {
+                problem(keyNode, keyPath, unknownKey(key, allowed));
+                continue;
+            }
+            fields.put(key, new Field(key, keyPath, keyNode, tuple.getValueNode()));
+        }
+        return fields;
+    }
+
+    private static String unknownKey(String key, List<String> allowed) {
+        String suggestion = "";
+        for (String candidate : allowed) {
+            if (editDistance(key, candidate) <= Math.min(2, candidate.length() / 3)) {
+                suggestion = " (did you mean '" + candidate + "'?)";
+                break;
+            }
+        }
+        return "unknown key " + quote(key) + suggestion + "; allowed keys are: " + String.join(", ", allowed);
+    }
+
+    private String requiredScalar(Map<String, Field> fields, Node parent, String parentPath, String key,
+            String expected) {
+        Field field = fields.get(key);
+        if (field == null) {
+            missing(parent, child(parentPath, key), key, expected);
+            return null;
+        }
+        return scalar(field, expected);
+    }
+
+    /** The text of a scalar value, or null (reported) when the value is empty or not a scalar. */
+    private String scalar(Field field, String expected) {
+        if (!(field.value() instanceof ScalarNode s) || isNull(s)) {
+            wrongKind(field.value(), field.path(), expected);
+            return null;
+        }
+        locations.put(field.path(), location(s));
+        return s.getValue();
+    }
+
+    private void missing(Node parent, String path, String key, String expected) {
+        problem(parent, path, "missing required key " + quote(key) + "; expected " + expected);
+    }
+
+    private void wrongKind(Node node, String path, String expected) {
+        problem(node, label(path), "expected " + expected + ", got " + describe(node));
+    }
+
+    private void problem(Node node, String path, String message) {
+        problems.add(new SpecProblem(location(node), path, message));
+    }
+
+    private Location location(Node node) {
+        Mark mark = node.getStartMark();
+        return new Location(file, mark.getLine() + 1, mark.getColumn() + 1);
+    }
+
+    /**
+     * Where the first character of a SQL scalar's text is. The node's mark is where its anchor, tag or indicator
+     * starts; block scalar text starts on the line after the {@code |}/{@code >} header, at the block's
+     * indentation, and quoted text one column after the opening quote.
+     */
+    private Location sqlStart(ScalarNode node, int keyColumn) {
+        Mark mark = node.getStartMark();
+        Cursor at = new Cursor(mark.getIndex(), mark.getLine(), mark.getColumn());
+        while (at.index < text.length && (text[at.index] == '&' || text[at.index] == '!')) {
+            while (at.index < text.length && !isSpace(text[at.index]) && !isBreak(text[at.index])) {
+                at.advance();
+            }
+            while (at.index < text.length && (isSpace(text[at.index]) || isBreak(text[at.index]))) {
+                at.advance();
+            }
+        }
+        ScalarStyle style = node.getScalarStyle();
+        if (style == ScalarStyle.LITERAL || style == ScalarStyle.FOLDED) {
+            return blockStart(at, keyColumn);
+        }
+        int column = at.column + (style == ScalarStyle.PLAIN ? 1 : 2);
+        return new Location(file, at.line + 1, column);
+    }
+
+    private Location blockStart(Cursor at, int keyColumn) {
+        int explicitIndent = 0;
+        at.advance();
+        while (at.index < text.length && !isBreak(text[at.index])) {
+            int c = text[at.index];
+            if (c >= '1' && c <= '9' && explicitIndent == 0) {
+                explicitIndent = c - '0';
+            } else if (c != '+' && c != '-') {
+                break;
+            }
+            at.advance();
+        }
+        int contentLine = at.line + 1;
+        int indent;
+        if (explicitIndent > 0) {
+            indent = keyColumn + explicitIndent;
+        } else {
+            while (at.index < text.length && !isBreak(text[at.index])) {
+                at.advance();
+            }
+            indent = keyColumn + 1;
+            while (at.index < text.length) {
+                at.advance();
+                int spaces = 0;
+                while (at.index < text.length && text[at.index] == ' ') {
+                    spaces++;
+                    at.advance();
+                }
+                if (at.index < text.length && !isBreak(text[at.index])) {
+                    // A less indented line ends an empty block; the text would have started one column in.
+                    indent = spaces > keyColumn ? spaces : keyColumn + 1;
+                    break;
+                }
+            }
+        }
+        return new Location(file, contentLine + 1, indent + 1);
+    }
+
+    /** A position in the text that follows YAML's line breaks the way SnakeYAML's marks count them. */
+    private final class Cursor {
+        int index;
+        int line;
+        int column;
+
+        Cursor(int index, int line, int column) {
+            this.index = index;
+            this.line = line;
+            this.column = column;
+        }
+
+        void advance() {
+            int c = text[index++];
+            if (c == '\r' && index < text.length && text[index] == '\n') {
+                index++;
+            }
+            if (isBreak(c)) {
+                line++;
+                column = 0;
+            } else {
+                column++;
+            }
+        }
+    }
+
+    private static boolean isBreak(int c) {
+        return c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029';
+    }
+
+    private static boolean isSpace(int c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof MappingNode) {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode) {
+            return "a list";
+        }
+        if (isNull(node)) {
+            return "an empty value";
+        }
+        return "a scalar " + quote(((ScalarNode) node).getValue());
+    }
+
+    /** The value in single quotes, shortened to one line of at most 60 characters. */
+    static String quote(String value) {
+        String line = value.strip().replaceAll("\\s+", " ");
+        return "'" + (line.length() > 60 ? line.substring(0, 57) + "..." : line) + "'";
+    }
+
+    private static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private static String label(String path) {
+        return path.isEmpty() ? DOCUMENT : path;
+    }
+
+    private static <E> Map<String, E> orderedMap(String k1, E v1, String k2, E v2) {
+        Map<String, E> map = new LinkedHashMap<>();
+        map.put(k1, v1);
+        map.put(k2, v2);
+        return map;
+    }
+
+    /** Edits (insert, delete, replace, swap two neighbours) that turn {@code a} into {@code b}. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}

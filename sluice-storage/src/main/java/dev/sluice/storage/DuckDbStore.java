@@ -1,0 +1,368 @@
+package dev.sluice.storage;
+
+import dev.sluice.spec.ColumnSpec;
+import dev.sluice.spec.SinkSpec;
+import dev.sluice.storage.internal.ColumnType;
+import dev.sluice.storage.internal.TableSql;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Storage in one embedded DuckDB file: the tables fed by result topics, the consumed offsets
+ * ({@code _sluice_offsets}) and the records that could not be loaded ({@code _sluice_rejected}).
+ *
+ * <p>{@link #write} applies a {@link LoadBatch} (rows of several tables, rejects, next offsets) in one transaction,
+ * so that a restart neither loses nor duplicates rows. It is fast because it never writes row by row: the batch is
+ * appended to per-table staging tables with the DuckDB Appender, then moved with one set-based
+ * {@code INSERT … SELECT … ON CONFLICT DO UPDATE} (or plain {@code INSERT … SELECT}) per table.
+ *
+ * <p>Threads: one writer (the loader) uses the store's own connection; the methods that use it are synchronized.
+ * Readers ({@link QueryService}, {@link #tables()}) get their own duplicated connections and never wait for a write.
+ * The database is opened with external access disabled (no {@code read_csv}, {@code COPY}, {@code ATTACH},
+ * extension installs) and with time zone UTC, for every connection to it.
+ *
+ * <pre>{@code
+ * try (DuckDbStore store = DuckDbStore.open(Path.of("sluice-data/sluice.duckdb"))) {
+ *     store.ensureTable(salesTable);
+ *     store.write(LoadBatch.builder().row("sales", "m-1", "12.50").nextOffset(new TopicPartition("sales-results", 0), 1).build());
+ *     Map<TopicPartition, Long> resumeAt = store.committedOffsets();
+ * }
+ * }</pre>
+ */
+public final class DuckDbStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbStore.class);
+    static final String OFFSETS_TABLE = "_sluice_offsets";
+    static final String REJECTED_TABLE = "_sluice_rejected";
+    private static final String REJECTED_STAGING = "_stage__sluice_rejected";
+
+    private final Path file;
+    private final DuckDBConnection connection;
+    private final Map<String, Table> tables = new ConcurrentHashMap<>();
+
+    private record Table(TableDefinition definition, TableSql sql) {}
+
+    private DuckDbStore(Path file, DuckDBConnection connection) {
+        this.file = file;
+        this.connection = connection;
+    }
+
+    /** Opens (or creates, with its parent directories) the DuckDB file and Sluice's own tables in it. */
+    public static DuckDbStore open(Path file) {
+        Path absolute = file.toAbsolutePath();
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+        } catch (IOException e) {
+            throw new StorageException("Cannot create the directory " + absolute.getParent() + " for the DuckDB file: " + e.getMessage(), e);
+        }
+        DuckDBConnection connection;
+        try {
+            connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + absolute);
+        } catch (SQLException e) {
+            throw new StorageException("Cannot open the DuckDB file " + absolute + ": " + e.getMessage()
+                    + ". Is another Sluice process using it?", e);
+        }
+        DuckDbStore store = new DuckDbStore(absolute, connection);
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET GLOBAL TimeZone = 'UTC'");
+            // Nothing in storage reads or writes files other than the database itself; user queries must not either.
+            s.execute("SET GLOBAL enable_external_access = false");
+            s.execute("CREATE TABLE IF NOT EXISTS main." + OFFSETS_TABLE
+                    + " (topic VARCHAR, \"partition\" INTEGER, next_offset BIGINT, PRIMARY KEY (topic, \"partition\"))");
+            s.execute("CREATE TABLE IF NOT EXISTS main." + REJECTED_TABLE + " (topic VARCHAR, \"partition\" INTEGER, \"offset\" BIGINT,"
+                    + " \"key\" VARCHAR, \"value\" VARCHAR, reason VARCHAR, rejected_at TIMESTAMPTZ)");
+            s.execute("CREATE OR REPLACE TEMP TABLE " + REJECTED_STAGING + " (topic VARCHAR, \"partition\" VARCHAR,"
+                    + " \"offset\" VARCHAR, \"key\" VARCHAR, \"value\" VARCHAR, reason VARCHAR, rejected_at VARCHAR)");
+        } catch (SQLException e) {
+            store.close();
+            throw new StorageException("Cannot prepare the DuckDB file " + absolute + ": " + e.getMessage(), e);
+        }
+        LOG.info("Opened the DuckDB store {}.", absolute);
+        return store;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Creates the table if it does not exist, or checks that the existing one has the same columns, types and
+     * primary key. Must be called for every table before {@link #write} touches it.
+     *
+     * @throws StorageException when the table exists with a different schema; the message lists both
+     */
+    public synchronized void ensureTable(TableDefinition table) {
+        List<ColumnType> types = new ArrayList<>();
+        for (ColumnSpec c : table.columns()) {
+            types.add(ColumnType.parse(c.type()).orElseThrow());
+        }
+        TableSql sql = new TableSql(table.name(), table.columns(), types, table.primaryKey(), table.mode());
+        try (Statement s = connection.createStatement()) {
+            List<String> actual = existingColumns(table.name());
+            List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey() : List.of();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < types.size(); i++) {
+                expected.add(table.columns().get(i).name() + " " + types.get(i).duckDbReportedType());
+            }
+            if (actual.isEmpty()) {
+                s.execute(sql.createTable());
+                LOG.info("Created table {} ({} mode) fed by topic {}.", table.name(), table.mode(), table.topic());
+            } else {
+                List<String> actualPk = primaryKey(table.name());
+                if (!actual.equals(expected) || !actualPk.equals(expectedPk)) {
+                    throw new StorageException("Table '" + table.name() + "' in " + file + " exists with columns " + describe(actual, actualPk)
+                            + " but its definition expects " + describe(expected, expectedPk)
+                            + ". Drop or rename the table, or use another storage file, to load the new definition");
+                }
+            }
+            s.execute(sql.createStaging());
+        } catch (SQLException e) {
+            throw new StorageException("Cannot create table '" + table.name() + "' in " + file + ": " + e.getMessage(), e);
+        }
+        tables.put(table.name(), new Table(table, sql));
+    }
+
+    /**
+     * Applies the batch in one transaction: rows and tombstones per table (in batch order, last change per key
+     * wins), rejected records, and the next offsets. On any failure nothing of it is visible.
+     *
+     * @throws StorageException when the batch could not be written; it was rolled back and may be retried
+     */
+    public synchronized void write(LoadBatch batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Table> touched = new ArrayList<>();
+        for (Map.Entry<String, LoadBatch.TableChanges> e : batch.changes().entrySet()) {
+            Table t = tables.get(e.getKey());
+            if (t == null) {
+                throw new StorageException("Cannot write to table '" + e.getKey() + "': it is not defined in this store; "
+                        + "call ensureTable first. Defined tables: " + tables.keySet().stream().sorted().toList());
+            }
+            touched.add(t);
+        }
+        try {
+            connection.setAutoCommit(false);
+            try (Statement s = connection.createStatement()) {
+                // The first statement starts the transaction; Appenders only join a transaction that is running.
+                s.execute("DELETE FROM temp.main." + REJECTED_STAGING);
+                for (Table t : touched) {
+                    s.execute(t.sql().clearStaging());
+                }
+                for (Table t : touched) {
+                    applyChanges(s, t, batch.changes().get(t.definition().name()));
+                }
+                if (!batch.rejected().isEmpty()) {
+                    insertRejected(s, batch.rejected());
+                }
+                if (!batch.nextOffsets().isEmpty()) {
+                    upsertOffsets(batch.nextOffsets());
+                }
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw new StorageException("Cannot write a batch of " + batch.rowCount() + " rows to " + batch.rowCounts().keySet()
+                    + " with " + batch.rejected().size() + " rejected records and offsets " + batch.nextOffsets()
+                    + " to " + file + "; the transaction was rolled back: " + e.getMessage(), e);
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                LOG.warn("Cannot switch the DuckDB connection of {} back to auto-commit.", file, e);
+            }
+        }
+    }
+
+    private void applyChanges(Statement s, Table t, LoadBatch.TableChanges changes) throws SQLException {
+        TableDefinition def = t.definition();
+        int columnCount = def.columns().size();
+        int[] keyIndexes = new int[def.primaryKey().size()];
+        for (int k = 0; k < keyIndexes.length; k++) {
+            for (int i = 0; i < columnCount; i++) {
+                if (def.columns().get(i).name().equals(def.primaryKey().get(k))) {
+                    keyIndexes[k] = i;
+                }
+            }
+        }
+        boolean anyTombstone = !changes.tombstones.isEmpty();
+        if (anyTombstone && def.mode() != SinkSpec.Mode.UPSERT) {
+            throw new StorageException("Append table '" + def.name() + "' cannot take tombstones; only upsert tables delete rows");
+        }
+        String[] row = new String[columnCount];
+        try (DuckDBAppender appender = connection.createAppender("temp", "main", t.sql().stagingName())) {
+            for (int r = 0; r < changes.values.size(); r++) {
+                String[] values = changes.values.get(r);
+                boolean tombstone = changes.tombstones.get(r);
+                if (tombstone) {
+                    checkArity(def, values, keyIndexes.length, "tombstone key values", r);
+                    java.util.Arrays.fill(row, null);
+                    for (int k = 0; k < keyIndexes.length; k++) {
+                        row[keyIndexes[k]] = values[k];
+                    }
+                } else {
+                    checkArity(def, values, columnCount, "values", r);
+                    System.arraycopy(values, 0, row, 0, columnCount);
+                }
+                appender.beginRow().append((long) r).append(tombstone);
+                for (String v : row) {
+                    appender.append(v);
+                }
+                appender.endRow();
+            }
+        }
+        if (def.mode() == SinkSpec.Mode.UPSERT) {
+            if (anyTombstone) {
+                s.execute(t.sql().deleteTombstoned());
+            }
+            s.execute(t.sql().upsertRows());
+        } else {
+            s.execute(t.sql().appendRows());
+        }
+    }
+
+    private static void checkArity(TableDefinition def, String[] values, int expected, String what, int index) {
+        if (values.length != expected) {
+            throw new StorageException("Change " + index + " for table '" + def.name() + "' has " + values.length + " " + what
+                    + "; expected " + expected);
+        }
+    }
+
+    private void insertRejected(Statement s, List<RejectedRecord> rejected) throws SQLException {
+        try (DuckDBAppender appender = connection.createAppender("temp", "main", REJECTED_STAGING)) {
+            for (RejectedRecord r : rejected) {
+                appender.beginRow().append(r.topic()).append(Integer.toString(r.partition())).append(Long.toString(r.offset()))
+                        .append(r.key()).append(r.value()).append(r.reason()).append(r.rejectedAt().toString()).endRow();
+            }
+        }
+        s.execute("INSERT INTO main." + REJECTED_TABLE + " SELECT topic, CAST(\"partition\" AS INTEGER), CAST(\"offset\" AS BIGINT),"
+                + " \"key\", \"value\", reason, CAST(rejected_at AS TIMESTAMPTZ) FROM temp.main." + REJECTED_STAGING);
+    }
+
+    private void upsertOffsets(Map<TopicPartition, Long> offsets) throws SQLException {
+        StringBuilder sql = new StringBuilder("INSERT INTO main." + OFFSETS_TABLE + " (topic, \"partition\", next_offset) VALUES ");
+        for (int i = 0; i < offsets.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?)");
+        }
+        sql.append(" ON CONFLICT (topic, \"partition\") DO UPDATE SET next_offset = excluded.next_offset");
+        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+                ps.setString(p++, e.getKey().topic());
+                ps.setInt(p++, e.getKey().partition());
+                ps.setLong(p++, e.getValue());
+            }
+            ps.execute();
+        }
+    }
+
+    /** The next offset to consume per topic partition, as of the last committed {@link #write}. */
+    public synchronized Map<TopicPartition, Long> committedOffsets() {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT topic, \"partition\", next_offset FROM main." + OFFSETS_TABLE)) {
+            while (rs.next()) {
+                offsets.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw new StorageException("Cannot read the committed offsets from " + file + ": " + e.getMessage(), e);
+        }
+        return offsets;
+    }
+
+    /** All tables in the store, sorted, including Sluice's own {@code _sluice_offsets} and {@code _sluice_rejected}. */
+    public List<String> tables() {
+        List<String> names = new ArrayList<>();
+        try (Connection c = readConnection();
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+                     + " AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new StorageException("Cannot list the tables of " + file + ": " + e.getMessage(), e);
+        }
+        return names;
+    }
+
+    /** A new connection to the same database for one reader; the caller closes it. */
+    DuckDBConnection readConnection() {
+        try {
+            DuckDBConnection reader = connection.duplicate();
+            // A duplicate copies the writer's auto-commit flag, which is off while a batch is being written.
+            reader.setAutoCommit(true);
+            return reader;
+        } catch (SQLException e) {
+            throw new StorageException("Cannot open a read connection to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> existingColumns(String table) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
+                + " WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1) + " " + rs.getString(2));
+                }
+            }
+        }
+        return columns;
+    }
+
+    private List<String> primaryKey(String table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT constraint_column_names FROM duckdb_constraints()"
+                + " WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? AND constraint_type = 'PRIMARY KEY'")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return List.of();
+                }
+                Object[] names = (Object[]) rs.getArray(1).getArray();
+                List<String> pk = new ArrayList<>();
+                for (Object n : names) {
+                    pk.add(String.valueOf(n));
+                }
+                return pk;
+            }
+        }
+    }
+
+    private static String describe(List<String> columns, List<String> primaryKey) {
+        return "(" + String.join(", ", columns) + ")" + (primaryKey.isEmpty() ? " without primary key" : " with primary key " + primaryKey);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+            LOG.info("Closed the DuckDB store {}.", file);
+        } catch (SQLException e) {
+            throw new StorageException("Cannot close the DuckDB store " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,511 @@
+package dev.sluice.storage;
+
+import dev.sluice.storage.internal.RecordParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads result topics into a {@link DuckDbStore}, exactly once: it reads only committed Kafka transactions
+ * ({@code isolation.level=read_committed}), writes rows in batches, and stores the next offset of every partition in
+ * the same database transaction as the rows. On start it resumes from those offsets (or from the beginning of a
+ * partition it has never loaded), so a crash or restart neither loses nor duplicates rows.
+ *
+ * <p>One thread, {@code sluice-loader}, owns the Kafka consumer. It assigns all partitions of all result topics
+ * itself (no group rebalancing), waiting for the engine to create topics that do not exist yet. Records that do not
+ * follow the wire format (see {@link TableDefinition}) go to the {@code _sluice_rejected} table with the reason, in
+ * the same transaction. When a write fails the batch is kept and retried with backoff (status {@link LoaderStatus#FAILED})
+ * until it succeeds. After each database commit the offsets are also committed to Kafka under
+ * {@link LoaderConfig#groupId()}, only so that Kafka tools show the lag. Partitions added to a topic after the
+ * loader started are picked up on the next start.
+ *
+ * <pre>{@code
+ * try (DuckDbStore store = DuckDbStore.open(dataDir.resolve("sluice.duckdb"));
+ *      ResultLoader loader = new ResultLoader(kafka.bootstrapServers(), new Properties(), store, tables,
+ *              LoaderConfig.of("sluice-loader-payments"), Clock.systemUTC())) {
+ *     loader.start();
+ *     // … serve queries; loader.status(), loader.lag() for monitoring
+ * }
+ * }</pre>
+ */
+public final class ResultLoader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultLoader.class);
+    private static final String THREAD_NAME = "sluice-loader";
+    private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    private static final Duration TOPIC_RETRY = Duration.ofSeconds(1);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration KAFKA_COMMIT_RETRY = Duration.ofSeconds(1);
+
+    private final String bootstrapServers;
+    private final Properties consumerProperties;
+    private final DuckDbStore store;
+    private final List<TableDefinition> tables;
+    private final Map<String, Target> byTopic;
+    private final LoaderConfig config;
+    private final Clock clock;
+    private final CountDownLatch closeSignal = new CountDownLatch(1);
+
+    private final AtomicLong rowsLoaded = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong rejectedRecords = new AtomicLong();
+    private final Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
+    private volatile Map<String, Long> lag = Map.of();
+    private volatile LoaderStatus status = LoaderStatus.STARTING;
+    private volatile String lastError;
+    private volatile Instant lastBatchAt;
+    private volatile Duration lastBatchDelay;
+    private volatile boolean closing;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private Thread thread;
+    /** Offsets Kafka has confirmed for the group; only touched by the loader thread (callbacks run inside poll). */
+    private Map<TopicPartition, Long> committedToKafka = Map.of();
+    private long lastKafkaCommitNanos;
+
+    private record Target(TableDefinition table, RecordParser parser) {}
+
+    /** Records polled but not yet written, and when the first of them arrived. */
+    private static final class Pending {
+        final LoadBatch.Builder builder = LoadBatch.builder();
+        final long firstAtNanos = System.nanoTime();
+        int records;
+        long oldestTimestamp = Long.MAX_VALUE;
+    }
+
+    /**
+     * @param consumerProperties extra Kafka consumer settings (security, client id, fetch sizes); the loader sets
+     *     bootstrap servers, group id, deserializers, {@code isolation.level=read_committed} and
+     *     {@code enable.auto.commit=false} itself
+     * @param clock for timestamps (last batch time, rejection time, batch delay); batch waits and retry backoff use
+     *     the monotonic clock
+     */
+    public ResultLoader(String bootstrapServers, Properties consumerProperties, DuckDbStore store, List<TableDefinition> tables,
+                        LoaderConfig config, Clock clock) {
+        this.bootstrapServers = bootstrapServers;
+        this.consumerProperties = new Properties();
+        this.consumerProperties.putAll(consumerProperties);
+        this.store = store;
+        this.tables = List.copyOf(tables);
+        this.config = config;
+        this.clock = clock;
+        Map<String, Target> targets = new LinkedHashMap<>();
+        for (TableDefinition t : this.tables) {
+            Target previous = targets.put(t.topic(), new Target(t, new RecordParser(t.name(), t.columns(), t.primaryKey(), t.mode())));
+            if (previous != null) {
+                throw new StorageException("Topic '" + t.topic() + "' feeds both table '" + previous.table().name() + "' and table '"
+                        + t.name() + "'; each result topic must feed exactly one table");
+            }
+            rowsByTable.put(t.name(), new AtomicLong());
+        }
+        if (targets.isEmpty()) {
+            throw new StorageException("A result loader needs at least one table to load");
+        }
+        this.byTopic = targets;
+    }
+
+    /**
+     * Creates or checks the tables in the store, then starts the {@code sluice-loader} thread.
+     *
+     * @throws StorageException when a table exists with a different schema
+     */
+    public synchronized void start() {
+        if (thread != null || closing) {
+            throw new IllegalStateException("start() can only be called once on a new loader. Current status is: " + status);
+        }
+        for (TableDefinition t : tables) {
+            store.ensureTable(t);
+        }
+        thread = new Thread(this::run, THREAD_NAME);
+        thread.start();
+    }
+
+    private void run() {
+        Duration backoff = MIN_BACKOFF;
+        try {
+            while (!closing) {
+                try {
+                    consume();
+                } catch (WakeupException e) {
+                    if (!closing) {
+                        fail("The Kafka consumer was woken up unexpectedly", e);
+                    }
+                } catch (InterruptException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    fail("Loading result topics " + byTopic.keySet() + " from " + bootstrapServers + " failed; retrying in "
+                            + backoff.toMillis() + " ms from the offsets in the database", e);
+                    if (awaitClose(backoff)) {
+                        return;
+                    }
+                    backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                }
+            }
+        } finally {
+            status = LoaderStatus.STOPPED;
+            LOG.info("The result loader has stopped after {} rows in {} batches.", rowsLoaded.get(), batches.get());
+        }
+    }
+
+    private void consume() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+            consumer = c;
+            try {
+                if (closing) {
+                    return;
+                }
+                List<TopicPartition> partitions = awaitTopics(c);
+                if (partitions == null) {
+                    return;
+                }
+                c.assign(partitions);
+                Map<TopicPartition, Long> committed = store.committedOffsets();
+                List<TopicPartition> fresh = new ArrayList<>();
+                for (TopicPartition tp : partitions) {
+                    Long next = committed.get(tp);
+                    if (next == null) {
+                        fresh.add(tp);
+                    } else {
+                        c.seek(tp, next);
+                    }
+                }
+                if (!fresh.isEmpty()) {
+                    // Never with an empty list: that seeks every assigned partition to the beginning.
+                    c.seekToBeginning(fresh);
+                }
+                Map<TopicPartition, Long> written = positions(c, partitions);
+                status = LoaderStatus.RUNNING;
+                LOG.info("Loading {} partitions of {} into {} from the offsets stored there ({} partitions start at the beginning).",
+                        partitions.size(), byTopic.keySet(), store.file(), fresh.size());
+                loop(c, partitions, written);
+            } finally {
+                consumer = null;
+                c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            }
+        }
+    }
+
+    private void loop(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions, Map<TopicPartition, Long> written) {
+        long maxWaitNanos = config.maxBatchWait().toNanos();
+        long nextEndOffsetsCheck = System.nanoTime();
+        Pending pending = null;
+        while (!closing) {
+            Duration timeout = pending == null ? IDLE_POLL
+                    : Duration.ofNanos(Math.max(0, maxWaitNanos - (System.nanoTime() - pending.firstAtNanos)));
+            ConsumerRecords<byte[], byte[]> records = c.poll(timeout);
+            if (!records.isEmpty()) {
+                if (pending == null) {
+                    pending = new Pending();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    add(pending, r);
+                }
+            }
+            boolean due = pending != null
+                    && (pending.records >= config.maxBatchRecords() || System.nanoTime() - pending.firstAtNanos >= maxWaitNanos);
+            Map<TopicPartition, Long> positions = null;
+            if (!due && pending == null) {
+                // Nothing to load, but aborted transactions and commit markers may have moved the positions: store
+                // them too, so that a restart does not read those again and the lag reads zero.
+                positions = positions(c, partitions);
+                due = !positions.equals(written);
+            }
+            if (due) {
+                if (positions == null) {
+                    positions = positions(c, partitions);
+                }
+                if (!flush(c, pending, positions)) {
+                    return;
+                }
+                written = positions;
+                pending = null;
+            } else if (pending == null && !written.equals(committedToKafka)
+                    && System.nanoTime() - lastKafkaCommitNanos >= KAFKA_COMMIT_RETRY.toNanos()) {
+                // An earlier commit to Kafka failed (e.g. the group coordinator was still loading): try again.
+                commitToKafka(c, written);
+            }
+            nextEndOffsetsCheck = updateLag(c, partitions, written, nextEndOffsetsCheck);
+        }
+    }
+
+    private void add(Pending pending, ConsumerRecord<byte[], byte[]> r) {
+        Target target = byTopic.get(r.topic());
+        RecordParser.Parsed parsed = target.parser().parse(r.key(), r.value());
+        if (parsed.isRejected()) {
+            pending.builder.reject(new RejectedRecord(r.topic(), r.partition(), r.offset(), text(r.key()), text(r.value()),
+                    parsed.rejection(), clock.instant()));
+        } else if (parsed.tombstone()) {
+            pending.builder.tombstone(target.table().name(), parsed.values());
+        } else {
+            pending.builder.row(target.table().name(), parsed.values());
+        }
+        pending.records++;
+        if (r.timestamp() >= 0 && r.timestamp() < pending.oldestTimestamp) {
+            pending.oldestTimestamp = r.timestamp();
+        }
+    }
+
+    /** Writes the batch, retrying with backoff until it succeeds; false when the loader was closed meanwhile. */
+    private boolean flush(KafkaConsumer<byte[], byte[]> c, Pending pending, Map<TopicPartition, Long> positions) {
+        LoadBatch.Builder builder = pending == null ? LoadBatch.builder() : pending.builder;
+        positions.forEach(builder::nextOffset);
+        LoadBatch batch = builder.build();
+        Duration backoff = MIN_BACKOFF;
+        while (true) {
+            try {
+                store.write(batch);
+                break;
+            } catch (RuntimeException e) {
+                fail("Cannot write a batch of " + batch.rowCount() + " rows to " + store.file() + "; keeping it and retrying in "
+                        + backoff.toMillis() + " ms", e);
+                if (awaitClose(backoff)) {
+                    return false;
+                }
+                backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+            }
+        }
+        status = LoaderStatus.RUNNING;
+        if (pending != null) {
+            Instant now = clock.instant();
+            rowsLoaded.addAndGet(batch.rowCount());
+            batch.rowCounts().forEach((table, n) -> rowsByTable.get(table).addAndGet(n));
+            rejectedRecords.addAndGet(batch.rejected().size());
+            batches.incrementAndGet();
+            lastBatchAt = now;
+            if (pending.oldestTimestamp != Long.MAX_VALUE) {
+                lastBatchDelay = Duration.between(Instant.ofEpochMilli(pending.oldestTimestamp), now);
+            }
+        }
+        commitToKafka(c, positions);
+        return true;
+    }
+
+    /** Commits the offsets to Kafka as well, only so that Kafka tools show the lag; the database offsets are the truth. */
+    private void commitToKafka(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> positions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        positions.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+        lastKafkaCommitNanos = System.nanoTime();
+        c.commitAsync(offsets, (committed, e) -> {
+            if (e == null) {
+                committedToKafka = positions;
+            } else {
+                LOG.debug("Committing loader offsets to Kafka group {} failed; the database offsets are unaffected.", config.groupId(), e);
+            }
+        });
+    }
+
+    private long updateLag(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions, Map<TopicPartition, Long> written,
+                           long nextEndOffsetsCheck) {
+        Map<String, Long> byTopicLag = new HashMap<>();
+        List<TopicPartition> unknown = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            OptionalLong behind = c.currentLag(tp);
+            if (behind.isPresent()) {
+                // currentLag counts from the consumer position; records polled but not yet written are lag too.
+                long notWritten = c.position(tp) - written.getOrDefault(tp, 0L);
+                byTopicLag.merge(tp.topic(), behind.getAsLong() + notWritten, Long::sum);
+            } else {
+                unknown.add(tp);
+            }
+        }
+        long now = System.nanoTime();
+        if (!unknown.isEmpty()) {
+            if (now - nextEndOffsetsCheck < 0) {
+                return nextEndOffsetsCheck;
+            }
+            Map<TopicPartition, Long> ends = c.endOffsets(unknown, METADATA_TIMEOUT);
+            ends.forEach((tp, end) -> byTopicLag.merge(tp.topic(), Math.max(0, end - written.getOrDefault(tp, 0L)), Long::sum));
+            nextEndOffsetsCheck = now + END_OFFSETS_INTERVAL.toNanos();
+        }
+        lag = Map.copyOf(byTopicLag);
+        return nextEndOffsetsCheck;
+    }
+
+    private List<TopicPartition> awaitTopics(KafkaConsumer<byte[], byte[]> c) {
+        boolean logged = false;
+        while (!closing) {
+            Map<String, List<PartitionInfo>> existing = c.listTopics(METADATA_TIMEOUT);
+            List<String> missing = new ArrayList<>();
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : byTopic.keySet()) {
+                List<PartitionInfo> infos = existing.get(topic);
+                if (infos == null || infos.isEmpty()) {
+                    missing.add(topic);
+                } else {
+                    for (PartitionInfo p : infos) {
+                        partitions.add(new TopicPartition(topic, p.partition()));
+                    }
+                }
+            }
+            if (missing.isEmpty()) {
+                return partitions;
+            }
+            status = LoaderStatus.WAITING_FOR_TOPICS;
+            if (!logged) {
+                LOG.info("Waiting for result topics {} on {}; the engine creates them when the pipeline starts.", missing, bootstrapServers);
+                logged = true;
+            }
+            if (awaitClose(TOPIC_RETRY)) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static Map<TopicPartition, Long> positions(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            positions.put(tp, c.position(tp));
+        }
+        return positions;
+    }
+
+    private Properties consumerConfig() {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId());
+        p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.min(config.maxBatchRecords(), 10_000)));
+        p.putAll(consumerProperties);
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    private void fail(String message, Exception e) {
+        status = LoaderStatus.FAILED;
+        lastError = message + ": " + e.getMessage();
+        LOG.warn("{}.", message, e);
+    }
+
+    /** Waits up to {@code wait}; true when the loader is closing. */
+    private boolean awaitClose(Duration wait) {
+        try {
+            return closeSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS) || closing;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public LoaderStatus status() {
+        return status;
+    }
+
+    /** The last failure (of a write, or of reaching Kafka), kept after recovery; see {@link #status()} for now. */
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError);
+    }
+
+    /** Rows and tombstones written over all tables since start (rejected records not counted). */
+    public long rowsLoaded() {
+        return rowsLoaded.get();
+    }
+
+    /** Rows and tombstones written per table since start. */
+    public Map<String, Long> rowsLoadedByTable() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (TableDefinition t : tables) {
+            counts.put(t.name(), rowsByTable.get(t.name()).get());
+        }
+        return counts;
+    }
+
+    /** Records written to {@code _sluice_rejected} since start. */
+    public long rejectedRecords() {
+        return rejectedRecords.get();
+    }
+
+    /** Batches with records written since start. */
+    public long batches() {
+        return batches.get();
+    }
+
+    public Optional<Instant> lastBatchAt() {
+        return Optional.ofNullable(lastBatchAt);
+    }
+
+    /**
+     * For the last batch: its commit time minus the Kafka timestamp of its oldest record. Flink sets the record
+     * timestamp of result records to their event time (e.g. a window's end) in many pipelines, so this is then the
+     * end-to-end freshness of the data; with producer timestamps it is the time from the engine's write to visibility
+     * in storage. Empty until a batch with timestamps was written.
+     */
+    public Optional<Duration> lastBatchDelay() {
+        return Optional.ofNullable(lastBatchDelay);
+    }
+
+    /**
+     * Committed records per result topic that are not yet in the database: the last stable offset minus the offset
+     * stored in the database, summed over partitions. Updated after every poll; empty until the first one.
+     */
+    public Map<String, Long> lag() {
+        return lag;
+    }
+
+    /** Stops the thread (within 10 s) and closes the Kafka consumer; the store stays open. Rows not yet written are read again on the next start. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            closing = true;
+            t = thread;
+        }
+        closeSignal.countDown();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (t != null) {
+            try {
+                t.join(JOIN_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                LOG.warn("The result loader thread did not stop within {} s.", JOIN_TIMEOUT.toSeconds());
+            }
+        }
+        status = LoaderStatus.STOPPED;
+    }
+}

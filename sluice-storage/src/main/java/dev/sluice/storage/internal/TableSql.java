@@ -1,0 +1,126 @@
+package dev.sluice.storage.internal;
+
+import dev.sluice.spec.ColumnSpec;
+import dev.sluice.spec.SinkSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL one storage table needs, built once per table: its DDL, a per-connection staging table of VARCHAR columns
+ * that the Appender fills, and the set-based statements that move a staged batch into the table.
+ *
+ * <p>The staging table has {@code _sluice_seq} (the record's position in the batch), {@code _sluice_deleted} (tombstone) and one
+ * VARCHAR per column. For upsert tables the batch is reduced to the last operation per key
+ * ({@code QUALIFY row_number() OVER (PARTITION BY key ORDER BY _sluice_seq DESC) = 1}), because DuckDB refuses an
+ * {@code ON CONFLICT DO UPDATE} that touches a row twice; keys whose last operation is a tombstone are deleted and the
+ * others are upserted. That gives the same result as applying the records one by one in order.
+ */
+public final class TableSql {
+    private final String name;
+    private final String table;
+    private final String staging;
+    private final List<ColumnSpec> columns;
+    private final List<ColumnType> types;
+    private final List<String> primaryKey;
+    private final SinkSpec.Mode mode;
+
+    public TableSql(String table, List<ColumnSpec> columns, List<ColumnType> types, List<String> primaryKey, SinkSpec.Mode mode) {
+        this.name = table;
+        this.table = "main." + Sql.quote(table);
+        this.staging = "temp.main." + Sql.quote("_stage_" + table);
+        this.columns = List.copyOf(columns);
+        this.types = List.copyOf(types);
+        this.primaryKey = List.copyOf(primaryKey);
+        this.mode = mode;
+    }
+
+    /** The name of the staging table (catalog {@code temp}, schema {@code main}), for the Appender. */
+    public String stagingName() {
+        return "_stage_" + name;
+    }
+
+    public String createTable() {
+        StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(Sql.quote(columns.get(i).name())).append(' ').append(types.get(i).duckDbType());
+        }
+        if (mode == SinkSpec.Mode.UPSERT) {
+            sql.append(", PRIMARY KEY (").append(quotedList(primaryKey)).append(')');
+        }
+        return sql.append(')').toString();
+    }
+
+    public String createStaging() {
+        StringBuilder sql = new StringBuilder("CREATE OR REPLACE TEMP TABLE ").append(Sql.quote(stagingName()))
+                .append(" (_sluice_seq BIGINT, _sluice_deleted BOOLEAN");
+        for (ColumnSpec c : columns) {
+            sql.append(", ").append(Sql.quote(c.name())).append(" VARCHAR");
+        }
+        return sql.append(')').toString();
+    }
+
+    public String clearStaging() {
+        return "DELETE FROM " + staging;
+    }
+
+    /** Deletes the keys whose last operation in the batch is a tombstone (upsert tables only). */
+    public String deleteTombstoned() {
+        StringBuilder sql = new StringBuilder("DELETE FROM ").append(table).append(" USING (").append(lastPerKey())
+                .append(") AS _last WHERE _last._sluice_deleted");
+        for (String k : primaryKey) {
+            sql.append(" AND ").append(table).append('.').append(Sql.quote(k)).append(" = _last.").append(Sql.quote(k));
+        }
+        return sql.toString();
+    }
+
+    /** Inserts or replaces the keys whose last operation in the batch is a row (upsert tables only). */
+    public String upsertRows() {
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (").append(quotedList(columnNames()))
+                .append(") SELECT ").append(quotedList(columnNames())).append(" FROM (").append(lastPerKey())
+                .append(") AS _last WHERE NOT _last._sluice_deleted ON CONFLICT (").append(quotedList(primaryKey)).append(") DO ");
+        List<String> updates = new ArrayList<>();
+        for (ColumnSpec c : columns) {
+            if (!primaryKey.contains(c.name())) {
+                updates.add(Sql.quote(c.name()) + " = excluded." + Sql.quote(c.name()));
+            }
+        }
+        return updates.isEmpty() ? sql.append("NOTHING").toString() : sql.append("UPDATE SET ").append(String.join(", ", updates)).toString();
+    }
+
+    /** Inserts every staged row in batch order (append tables only). */
+    public String appendRows() {
+        return "INSERT INTO " + table + " (" + quotedList(columnNames()) + ") SELECT " + quotedList(columnNames())
+                + " FROM (" + typed() + ") AS _typed ORDER BY _sluice_seq";
+    }
+
+    private String typed() {
+        StringBuilder sql = new StringBuilder("SELECT _sluice_seq, _sluice_deleted");
+        for (int i = 0; i < columns.size(); i++) {
+            String name = Sql.quote(columns.get(i).name());
+            sql.append(", CAST(").append(name).append(" AS ").append(types.get(i).duckDbType()).append(") AS ").append(name);
+        }
+        return sql.append(" FROM ").append(staging).toString();
+    }
+
+    private String lastPerKey() {
+        // Partition on the typed key, so that two spellings of one value still count as the same key.
+        return "SELECT * FROM (" + typed() + ") AS _typed QUALIFY row_number() OVER (PARTITION BY "
+                + quotedList(primaryKey) + " ORDER BY _sluice_seq DESC) = 1";
+    }
+
+    private List<String> columnNames() {
+        List<String> names = new ArrayList<>(columns.size());
+        for (ColumnSpec c : columns) {
+            names.add(c.name());
+        }
+        return names;
+    }
+
+    private static String quotedList(List<String> names) {
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(Sql.quote(names.get(i)));
+        }
+        return sql.toString();
+    }
+}

@@ -1,0 +1,237 @@
+package dev.sluice.storage;
+
+import static dev.sluice.storage.DuckDbStoreTest.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.broker.BrokerAdmin;
+import dev.sluice.broker.EmbeddedKafka;
+import dev.sluice.broker.TopicSpec;
+import dev.sluice.spec.SinkSpec;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResultLoaderIT {
+    static final String SALES_TOPIC = "sales-results";
+    static final String EVENTS_TOPIC = "events-results";
+    static final String GROUP = "sluice-loader-it";
+    static final TableDefinition SALES = new TableDefinition("sales", SALES_TOPIC,
+            List.of(col("merchant_id", "STRING"), col("window_start", "TIMESTAMP(3)"), col("amount", "DECIMAL(12, 2)")),
+            List.of("merchant_id", "window_start"), SinkSpec.Mode.UPSERT);
+    static final TableDefinition EVENTS = new TableDefinition("events", EVENTS_TOPIC,
+            List.of(col("id", "STRING"), col("n", "BIGINT")), List.of(), SinkSpec.Mode.APPEND);
+    static final String W = "2026-11-24T15:00:00";
+
+    @TempDir
+    static Path dir;
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    /** What the tables must hold: every committed event once, and the last committed amount per merchant. */
+    final List<String> expectedEvents = new ArrayList<>();
+    final Map<String, BigDecimal> expectedSales = new TreeMap<>();
+
+    @Test
+    void loadsExactlyTheCommittedRecordsOnceAcrossRestarts() {
+        Path file = dir.resolve("store/sluice.duckdb");
+        DuckDbStore store = DuckDbStore.open(file);
+        ResultLoader loader = loader(store, LoaderConfig.of(GROUP).withMaxBatchRecords(1_000).withMaxBatchWait(Duration.ofMillis(50)));
+        loader.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> loader.status() == LoaderStatus.WAITING_FOR_TOPICS);
+
+        try (BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties())) {
+            admin.ensureTopics(List.of(TopicSpec.of(SALES_TOPIC, 2), TopicSpec.of(EVENTS_TOPIC, 1)));
+        }
+        try (KafkaProducer<String, String> producer = producer()) {
+            // Committed: 100 events and 10 merchants.
+            producer.beginTransaction();
+            for (int i = 0; i < 100; i++) {
+                event(producer, "e-" + i, i);
+            }
+            for (int m = 1; m <= 10; m++) {
+                sale(producer, "m-" + m, m + ".00");
+            }
+            producer.commitTransaction();
+            // Aborted: must never show up.
+            producer.beginTransaction();
+            event(producer, "aborted-1", -1);
+            producer.send(saleRecord("m-1", "999.00"));
+            producer.abortTransaction();
+            // Committed: an update, a delete, a delete-then-reinsert, and two malformed records.
+            producer.beginTransaction();
+            sale(producer, "m-2", "20.50");
+            tombstone(producer, "m-3");
+            tombstone(producer, "m-4");
+            sale(producer, "m-4", "44.00");
+            producer.send(new ProducerRecord<>(EVENTS_TOPIC, null, "{not json"));
+            producer.send(new ProducerRecord<>(SALES_TOPIC, 0, key("m-5"), "{\"merchant_id\":\"m-5\",\"window_start\":\"" + W + "\",\"amount\":\"lots\"}"));
+            producer.commitTransaction();
+            producer.flush();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(events(store)).containsExactlyInAnyOrderElementsOf(expectedEvents);
+            assertThat(sales(store)).isEqualTo(expectedSales);
+            assertThat(count(store, "_sluice_rejected")).isEqualTo(2);
+            assertThat(loader.lag()).isEqualTo(Map.of(SALES_TOPIC, 0L, EVENTS_TOPIC, 0L));
+        });
+        assertThat(loader.status()).isEqualTo(LoaderStatus.RUNNING);
+        assertThat(loader.rowsLoaded()).isEqualTo(100 + 10 + 4);
+        assertThat(loader.rowsLoadedByTable()).isEqualTo(Map.of("events", 100L, "sales", 14L));
+        assertThat(loader.rejectedRecords()).isEqualTo(2);
+        assertThat(loader.batches()).isPositive();
+        assertThat(loader.lastBatchAt()).isPresent();
+        assertThat(loader.lastBatchDelay()).hasValueSatisfying(d -> assertThat(d.isNegative()).isFalse());
+        assertThat(rejectedReasons(store)).containsExactlyInAnyOrder(
+                "value is not valid JSON: Unexpected character ('n' (code 110)): was expecting double-quote to start field name",
+                "column 'amount' (DECIMAL(12, 2)): expected an exact JSON number, got \"lots\"");
+        try (BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.lag(GROUP, List.of(SALES_TOPIC, EVENTS_TOPIC)) == 0);
+        }
+
+        loader.close();
+        assertThat(loader.status()).isEqualTo(LoaderStatus.STOPPED);
+
+        // 20,000 more events in many transactions, some aborted, while no loader runs.
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int tx = 0; tx < 40; tx++) {
+                producer.beginTransaction();
+                for (int i = 0; i < 500; i++) {
+                    event(producer, "bulk-" + tx + "-" + i, i);
+                }
+                sale(producer, "m-" + (tx % 12 + 1), tx + ".25");
+                producer.commitTransaction();
+                if (tx % 10 == 0) {
+                    producer.beginTransaction();
+                    event(producer, "aborted-bulk-" + tx, tx);
+                    producer.send(saleRecord("m-1", "999.00"));
+                    producer.abortTransaction();
+                }
+            }
+        }
+
+        // A loader with tiny batches, stopped in the middle of them.
+        ResultLoader interrupted = loader(store, LoaderConfig.of(GROUP).withMaxBatchRecords(100));
+        interrupted.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2)).until(() -> interrupted.rowsLoaded() > 0);
+        interrupted.close();
+        long loadedBeforeStop = count(store, "events");
+        assertThat(loadedBeforeStop).isGreaterThan(100).isLessThan(expectedEvents.size());
+        Map<org.apache.kafka.common.TopicPartition, Long> offsetsOfFirst = store.committedOffsets();
+        store.close();
+
+        // A new process: same file, new store and loader.
+        try (DuckDbStore reopened = DuckDbStore.open(file);
+             ResultLoader next = loader(reopened, LoaderConfig.of(GROUP))) {
+            assertThat(count(reopened, "events")).isEqualTo(loadedBeforeStop);
+            assertThat(reopened.committedOffsets()).isEqualTo(offsetsOfFirst);
+            next.start();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(count(reopened, "events")).isEqualTo(expectedEvents.size());
+                assertThat(next.lag()).isEqualTo(Map.of(SALES_TOPIC, 0L, EVENTS_TOPIC, 0L));
+            });
+            assertThat(events(reopened)).containsExactlyInAnyOrderElementsOf(expectedEvents).doesNotHaveDuplicates();
+            assertThat(sales(reopened)).isEqualTo(expectedSales);
+            assertThat(count(reopened, "_sluice_rejected")).isEqualTo(2);
+        }
+    }
+
+    private ResultLoader loader(DuckDbStore store, LoaderConfig config) {
+        return new ResultLoader(kafka.bootstrapServers(), new Properties(), store, List.of(SALES, EVENTS), config, Clock.systemUTC());
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.setProperty(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "result-writer");
+        p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        KafkaProducer<String, String> producer = new KafkaProducer<>(p);
+        producer.initTransactions();
+        return producer;
+    }
+
+    private void event(KafkaProducer<String, String> producer, String id, long n) {
+        producer.send(new ProducerRecord<>(EVENTS_TOPIC, null, "{\"id\":\"" + id + "\",\"n\":" + n + "}"));
+        if (!id.startsWith("aborted")) {
+            expectedEvents.add(id);
+        }
+    }
+
+    private void sale(KafkaProducer<String, String> producer, String merchant, String amount) {
+        producer.send(saleRecord(merchant, amount));
+        expectedSales.put(merchant, new BigDecimal(amount));
+    }
+
+    private void tombstone(KafkaProducer<String, String> producer, String merchant) {
+        producer.send(new ProducerRecord<>(SALES_TOPIC, partition(merchant), key(merchant), null));
+        expectedSales.remove(merchant);
+    }
+
+    private static ProducerRecord<String, String> saleRecord(String merchant, String amount) {
+        return new ProducerRecord<>(SALES_TOPIC, partition(merchant), key(merchant),
+                "{\"merchant_id\":\"" + merchant + "\",\"window_start\":\"" + W + "\",\"amount\":" + amount + "}");
+    }
+
+    /** Records of one key always go to one partition, as Flink's keyed upsert writer does. */
+    private static int partition(String merchant) {
+        return Math.floorMod(merchant.hashCode(), 2);
+    }
+
+    private static String key(String merchant) {
+        return "{\"merchant_id\":\"" + merchant + "\",\"window_start\":\"" + W + "\"}";
+    }
+
+    private static List<String> events(DuckDbStore store) {
+        List<String> ids = new ArrayList<>();
+        for (List<Object> row : new QueryService(store).query("SELECT id FROM events", 1_000_000).rows()) {
+            ids.add((String) row.get(0));
+        }
+        return ids;
+    }
+
+    private static Map<String, BigDecimal> sales(DuckDbStore store) {
+        Map<String, BigDecimal> sales = new HashMap<>();
+        for (List<Object> row : new QueryService(store).query("SELECT merchant_id, amount FROM sales", 10_000).rows()) {
+            sales.put((String) row.get(0), (BigDecimal) row.get(1));
+        }
+        return new TreeMap<>(sales);
+    }
+
+    private static List<String> rejectedReasons(DuckDbStore store) {
+        List<String> reasons = new ArrayList<>();
+        for (List<Object> row : new QueryService(store).query("SELECT reason FROM _sluice_rejected", 100).rows()) {
+            reasons.add((String) row.get(0));
+        }
+        return reasons;
+    }
+
+    private static long count(DuckDbStore store, String table) {
+        return (Long) new QueryService(store).query("SELECT count(*) FROM " + table, 1).rows().get(0).get(0);
+    }
+}
