@@ -10,6 +10,10 @@ public final class Main {
     public static void main(String[] args) {
         // Logs go to <data-dir>/logs; the directory must be known before the first logger is created.
         System.setProperty("sluice.log.dir", DataDirArgument.find(args).resolve("logs").toString());
+        // A name of our own: dependencies inside the distribution jar may carry a log4j2.xml of theirs.
+        System.setProperty("log4j2.configurationFile", "sluice-log4j2.xml");
+        // Log4j's own warnings (e.g. about Flink's extra log arguments) are noise on a user's terminal.
+        System.setProperty("log4j2.statusLoggerLevel", "ERROR");
         int code = execute(args);
         LogManager.shutdown();
         System.exit(code);

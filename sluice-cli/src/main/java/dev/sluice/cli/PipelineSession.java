@@ -58,10 +58,10 @@ final class PipelineSession {
                     Console.error("sluice: stopping " + resources[i] + " failed: " + e.getMessage());
                 }
             }
-            PipelineStatus last = server.status();
+            long eventsIn = server.status().eventsIn();
             server.close();
-            Console.print(String.format("Stopped. %,d events in, %,d rows stored this run. Run the same command again to continue where it stopped.",
-                    last.eventsIn(), last.rowsLoadedTotal()));
+            Console.print(String.format("Stopped. %,d events in the source topics, %,d rows stored this run. "
+                    + "Run the same command again to continue where it stopped.", eventsIn, server.loader().rowsLoaded()));
         } finally {
             stopped.countDown();
             if (duration != null || stop.getCount() > 0) {
