@@ -34,6 +34,8 @@ final class PipelineSession {
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         long previousIn = -1;
         long previousAt = System.nanoTime();
+        long startedAt = previousAt;
+        long processedAtStart = -1;
         try {
             while (!stop.await(Math.min(summaryInterval.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)),
                     TimeUnit.MILLISECONDS)) {
@@ -41,9 +43,13 @@ final class PipelineSession {
                 PipelineStatus s = server.status();
                 double seconds = (now - previousAt) / 1e9;
                 String rate = previousIn < 0 ? "" : String.format(" (%,.0f/s)", (s.eventsIn() - previousIn) / seconds);
-                Console.print(String.format("%s  events in %,d%s | results stored %,d | rows stored %,d | dead letters %,d | late %,d | lag: pipeline %,d, loader %,d | job %s",
-                        LocalTime.now().format(TIME), s.eventsIn(), rate, s.resultsOut(), s.rowsLoadedTotal(),
+                Console.print(String.format("%s  events in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d | lag: pipeline %,d, loader %,d | job %s",
+                        LocalTime.now().format(TIME), s.eventsIn(), rate, s.processed(), s.resultsOut(),
                         s.deadLetters(), s.lateEvents(), s.pipelineLag(), s.loaderLag(), s.jobStatus()));
+                if (processedAtStart < 0) {
+                    processedAtStart = s.processed();
+                    startedAt = now;
+                }
                 previousIn = s.eventsIn();
                 previousAt = now;
                 if (System.nanoTime() >= end) {
@@ -58,7 +64,19 @@ final class PipelineSession {
                     Console.error("sluice: stopping " + resources[i] + " failed: " + e.getMessage());
                 }
             }
-            long eventsIn = server.status().eventsIn();
+            PipelineStatus last = server.status();
+            double seconds = (System.nanoTime() - startedAt) / 1e9;
+            if (processedAtStart >= 0 && seconds > 0) {
+                Console.print(String.format("Throughput: %,.0f events/s processed by the Flink job since the first summary (%,.0f s).",
+                        (last.processed() - processedAtStart) / seconds, seconds));
+            }
+            for (PipelineStatus.TableInfo t : last.tables()) {
+                if (t.rowsLoaded() > 0) {
+                    Console.print(String.format("Event time to storage, %-18s p50 %,6d ms  p99 %,6d ms  (%,d rows)",
+                            t.name() + ":", t.delayP50Millis(), t.delayP99Millis(), t.rowsLoaded()));
+                }
+            }
+            long eventsIn = last.eventsIn();
             server.close();
             Console.print(String.format("Stopped. %,d events in the source topics, %,d rows stored this run. "
                     + "Run the same command again to continue where it stopped.", eventsIn, server.loader().rowsLoaded()));

@@ -32,6 +32,19 @@ public record PipelineStatus(
 
     public record Source(String name, String topic, int partitions, long eventsIn, long deadLetters, long lateEvents) {}
 
-    public record TableInfo(String name, String topic, String mode, List<String> primaryKey, long rowsLoaded) {}
+    /**
+     * A storage table and how it is fed.
+     *
+     * @param delayP50Millis median time from a row's event time to its commit in storage, this run (windows: from
+     *                       the window's end)
+     * @param delayP99Millis 99th percentile of the same
+     */
+    public record TableInfo(String name, String topic, String mode, List<String> primaryKey, long rowsLoaded,
+            long delayP50Millis, long delayP99Millis) {}
+
+    /** Source records the Flink job has processed and checkpointed. */
+    public long processed() {
+        return eventsIn - pipelineLag;
+    }
 
 }

@@ -8,6 +8,7 @@ import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SourceSpec;
+import dev.sluice.storage.DelayHistogram;
 import dev.sluice.storage.DuckDbStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
@@ -197,12 +198,15 @@ public final class SluiceServer implements AutoCloseable {
         }
         long pipelineLag = admin.lag(compiled.consumerGroup(), compiled.sourceTopics());
         Map<String, Long> loaded = loader.rowsLoadedByTable();
+        Map<String, DelayHistogram> delays = loader.delays();
         List<PipelineStatus.TableInfo> tables = new ArrayList<>();
         long resultsOut = 0;
         for (TableDefinition t : compiled.tables()) {
             long rows = loaded.getOrDefault(t.name(), 0L);
             if (tables.stream().noneMatch(i -> i.name().equals(t.name()))) {
-                tables.add(new PipelineStatus.TableInfo(t.name(), t.topic(), t.mode().name().toLowerCase(), t.primaryKey(), rows));
+                DelayHistogram delay = delays.get(t.name());
+                tables.add(new PipelineStatus.TableInfo(t.name(), t.topic(), t.mode().name().toLowerCase(), t.primaryKey(), rows,
+                        delay.percentile(50).toMillis(), delay.percentile(99).toMillis()));
                 if (spec.sinks().stream().anyMatch(s -> s.table().equals(t.name()))) {
                     resultsOut += rows;
                 }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,6 +80,7 @@ public final class ResultLoader implements AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong rejectedRecords = new AtomicLong();
     private final Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
+    private final Map<String, DelayHistogram> delays = new ConcurrentHashMap<>();
     private volatile Map<String, Long> lag = Map.of();
     private volatile LoaderStatus status = LoaderStatus.STARTING;
     private volatile String lastError;
@@ -99,6 +101,20 @@ public final class ResultLoader implements AutoCloseable {
         final long firstAtNanos = System.nanoTime();
         int records;
         long oldestTimestamp = Long.MAX_VALUE;
+        /** Kafka timestamps (the rows' event times, as Flink writes them) of the stored rows, per table. */
+        final Map<String, long[]> timestamps = new HashMap<>();
+        final Map<String, Integer> timestampCounts = new HashMap<>();
+
+        void timestamp(String table, long ts) {
+            int n = timestampCounts.getOrDefault(table, 0);
+            long[] values = timestamps.get(table);
+            if (values == null || values.length == n) {
+                values = values == null ? new long[64] : Arrays.copyOf(values, values.length * 2);
+                timestamps.put(table, values);
+            }
+            values[n] = ts;
+            timestampCounts.put(table, n + 1);
+        }
     }
 
     /**
@@ -125,6 +141,7 @@ public final class ResultLoader implements AutoCloseable {
                         + t.name() + "'; each result topic must feed exactly one table");
             }
             rowsByTable.put(t.name(), new AtomicLong());
+            delays.putIfAbsent(t.name(), new DelayHistogram());
         }
         if (targets.isEmpty()) {
             throw new StorageException("A result loader needs at least one table to load");
@@ -267,6 +284,9 @@ public final class ResultLoader implements AutoCloseable {
             pending.builder.tombstone(target.table().name(), parsed.values());
         } else {
             pending.builder.row(target.table().name(), parsed.values());
+            if (r.timestamp() >= 0) {
+                pending.timestamp(target.table().name(), r.timestamp());
+            }
         }
         pending.records++;
         if (r.timestamp() >= 0 && r.timestamp() < pending.oldestTimestamp) {
@@ -304,6 +324,14 @@ public final class ResultLoader implements AutoCloseable {
             if (pending.oldestTimestamp != Long.MAX_VALUE) {
                 lastBatchDelay = Duration.between(Instant.ofEpochMilli(pending.oldestTimestamp), now);
             }
+            long nowMillis = now.toEpochMilli();
+            pending.timestamps.forEach((table, values) -> {
+                DelayHistogram histogram = delays.get(table);
+                int n = pending.timestampCounts.get(table);
+                for (int i = 0; i < n; i++) {
+                    histogram.record(nowMillis - values[i]);
+                }
+            });
         }
         commitToKafka(c, positions);
         return true;
@@ -443,6 +471,15 @@ public final class ResultLoader implements AutoCloseable {
     }
 
     /** Rows and tombstones written per table since start. */
+    /**
+     * Per table, the time from each stored row's Kafka timestamp to the commit that made it visible in storage.
+     * Flink sets a result record's timestamp to the row's event time (for a window, the window's last
+     * millisecond), so for per-event views this is the end-to-end delay from event time to row in storage.
+     */
+    public Map<String, DelayHistogram> delays() {
+        return Map.copyOf(delays);
+    }
+
     public Map<String, Long> rowsLoadedByTable() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (TableDefinition t : tables) {
