@@ -34,7 +34,7 @@ class ValidateCommandTest {
         Path demo = Path.of("..", "examples", "payments", "pipeline.yaml");
         assertThat(Main.execute("validate", demo.toString())).isEqualTo(0);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(demo + ": pipeline 'payments' is valid: 1 source, "
-                + "1 reference, 6 views, 4 sinks -> tables dead_letters, late_events, merchant_revenue, category_revenue, "
+                + "2 references, 6 views, 4 sinks -> tables dead_letters, late_events, merchant_revenue, category_revenue, "
                 + "large_payments, suspicious_cards.\n");
     }
 

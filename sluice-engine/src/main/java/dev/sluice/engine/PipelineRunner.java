@@ -116,6 +116,26 @@ public final class PipelineRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Cancels the job without a savepoint, as a crash would end it: results not yet committed by a checkpoint are
+     * discarded (their Kafka transactions abort), and the next start resumes from the last retained checkpoint.
+     */
+    public void cancel() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            job.cancel().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            job.getJobExecutionResult().handle((r, e) -> null).get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            LOG.info("Pipeline '{}' was cancelled without a savepoint; it resumes from its last checkpoint.", pipeline.spec().name());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Cancelling Flink job {} failed: {}", jobId(), e.toString());
+        }
+    }
+
     private void cancel(Exception why) {
         LOG.warn("Could not stop pipeline '{}' with a savepoint ({}); cancelling it, the next start resumes from its last checkpoint.",
                 pipeline.spec().name(), why.toString());

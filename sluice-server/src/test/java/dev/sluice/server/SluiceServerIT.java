@@ -75,6 +75,11 @@ class SluiceServerIT {
                 Event.of("e7", "c5", "m1", "3.00", 41),
                 Event.of("e8", "c5", "m2", "4.00", 45),
                 Event.of("e9", "c6", "m3", "9.99", 120)); // unknown merchant; moves the watermark past 00:01:55
+        List<Event> phase4 = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            phase4.add(Event.of("g" + i, "c" + (10 + i % 7), i % 2 == 0 ? "m1" : "m2", (i + 1) + ".25", 121 + i * 3));
+        }
+        Event flush = Event.of("e10", "c6", "m1", "1.00", 300);
 
         try (SluiceServer server = SluiceServer.start(spec, settings(data))) {
             send(server.bootstrapServers(), phase1, malformed);
@@ -111,6 +116,31 @@ class SluiceServerIT {
             assertThat(lateRows.get(0).get(1)).isEqualTo(late.json());
             assertThat(lateRows.get(0).get(2)).startsWith("late: event time 2026-01-01T00:00:05Z is not after the watermark 2026-01-01T00:00:");
             assertThat(rows(server, "SELECT count(*) FROM _sluice_rejected")).containsExactly(List.of("0"));
+
+            // Injected fault: more events, then the job is cancelled without a savepoint while they are in flight.
+            send(server.bootstrapServers(), phase4, List.of());
+            server.runner().cancel();
+        }
+
+        try (SluiceServer server = SluiceServer.start(spec, settings(data))) {
+            assertThat(server.pipeline().restoredFrom()).as("resumes from the last retained checkpoint")
+                    .hasValueSatisfying(p -> assertThat(p.getFileName().toString()).startsWith("chk-"));
+            send(server.bootstrapServers(), List.of(flush), List.of());
+            List<Event> onTime = new ArrayList<>(phase1);
+            onTime.addAll(phase3);
+            onTime.addAll(phase4);
+            onTime.add(flush);
+            LocalDateTime watermark = T0.plusSeconds(300 - 5).minusNanos(1_000_000);
+            await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+                assertThat(rows(server, "SELECT window_start, window_end, merchant_id, payments, revenue FROM merchant_revenue ORDER BY ALL"))
+                        .isEqualTo(expected.merchantRevenue(onTime, watermark));
+                assertThat(rows(server, "SELECT payment_id, card_id, merchant_id, category, amount, ts FROM enriched_payments ORDER BY ALL"))
+                        .isEqualTo(expected.enriched(onTime));
+                assertThat(rows(server, "SELECT window_start, window_end, card_id, payments FROM suspicious_cards ORDER BY ALL"))
+                        .isEqualTo(expected.suspiciousCards(onTime, watermark, 3));
+            });
+            assertThat(rows(server, "SELECT count(*) FROM dead_letters")).containsExactly(List.of("3"));
+            assertThat(rows(server, "SELECT count(*) FROM late_events")).containsExactly(List.of("1"));
         }
     }
 
@@ -289,7 +319,16 @@ class SluiceServerIT {
             rows.forEach(r -> check.add(String.join("|", r)));
             assertThat(check).hasSameSizeAs(rows);
             List<List<String>> copy = new ArrayList<>(rows);
-            copy.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+            // Column by column, like ORDER BY ALL.
+            copy.sort((a, b) -> {
+                for (int i = 0; i < a.size(); i++) {
+                    int c = a.get(i).compareTo(b.get(i));
+                    if (c != 0) {
+                        return c;
+                    }
+                }
+                return 0;
+            });
             return copy;
         }
     }

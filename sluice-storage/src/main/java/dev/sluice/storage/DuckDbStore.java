@@ -54,13 +54,19 @@ public final class DuckDbStore implements AutoCloseable {
 
     private final Path file;
     private final DuckDBConnection connection;
+    /**
+     * Never runs a statement: readers are duplicated from it, so that opening a reader never touches the writer's
+     * connection object while the loader thread is using it (JDBC connections are not thread-safe).
+     */
+    private final DuckDBConnection readerSource;
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
 
     private record Table(TableDefinition definition, TableSql sql) {}
 
-    private DuckDbStore(Path file, DuckDBConnection connection) {
+    private DuckDbStore(Path file, DuckDBConnection connection) throws SQLException {
         this.file = file;
         this.connection = connection;
+        this.readerSource = connection.duplicate();
     }
 
     /** Opens (or creates, with its parent directories) the DuckDB file and Sluice's own tables in it. */
@@ -80,7 +86,12 @@ public final class DuckDbStore implements AutoCloseable {
             throw new StorageException("Cannot open the DuckDB file " + absolute + ": " + e.getMessage()
                     + ". Is another Sluice process using it?", e);
         }
-        DuckDbStore store = new DuckDbStore(absolute, connection);
+        DuckDbStore store;
+        try {
+            store = new DuckDbStore(absolute, connection);
+        } catch (SQLException e) {
+            throw new StorageException("Cannot open a second connection to the DuckDB file " + absolute + ": " + e.getMessage(), e);
+        }
         try (Statement s = connection.createStatement()) {
             s.execute("SET GLOBAL TimeZone = 'UTC'");
             // Nothing in storage reads or writes files other than the database itself; user queries must not either.
@@ -311,7 +322,10 @@ public final class DuckDbStore implements AutoCloseable {
     /** A new connection to the same database for one reader; the caller closes it. */
     DuckDBConnection readConnection() {
         try {
-            DuckDBConnection reader = connection.duplicate();
+            DuckDBConnection reader;
+            synchronized (readerSource) {
+                reader = readerSource.duplicate();
+            }
             // A duplicate copies the writer's auto-commit flag, which is off while a batch is being written.
             reader.setAutoCommit(true);
             return reader;
@@ -359,6 +373,9 @@ public final class DuckDbStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            synchronized (readerSource) {
+                readerSource.close();
+            }
             connection.close();
             LOG.info("Closed the DuckDB store {}.", file);
         } catch (SQLException e) {
