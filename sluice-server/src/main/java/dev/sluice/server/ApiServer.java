@@ -59,7 +59,13 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.error(405, ctx -> error(ctx, 405, "method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
-        app.start(host, port);
+        try {
+            app.start(host, port);
+        } catch (RuntimeException e) {
+            app.stop();
+            throw new SluiceException("Cannot serve the REST API on " + host + ":" + port + ": " + rootMessage(e)
+                    + ". Is another process using the port? Choose another with --port.", e);
+        }
         return new ApiServer(app);
     }
 
@@ -110,6 +116,14 @@ public final class ApiServer implements AutoCloseable {
         json.put("rows", result.rows());
         json.put("truncated", result.truncated());
         return json;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
     }
 
     private static void error(Context ctx, int status, String error, String detail) {
