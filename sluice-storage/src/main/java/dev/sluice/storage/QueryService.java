@@ -213,8 +213,9 @@ public final class QueryService {
                 return v == null ? null : v.toString();
             }
             case "TIME" -> {
-                LocalTime v = rs.getObject(i, LocalTime.class);
-                return v == null ? null : DateTimeFormatter.ISO_LOCAL_TIME.format(v);
+                // DuckDB JDBC 1.4 cannot convert TIME to LocalTime directly; its text form is ISO already.
+                String v = rs.getString(i);
+                return v == null ? null : DateTimeFormatter.ISO_LOCAL_TIME.format(LocalTime.parse(v));
             }
             default -> {
                 return plain(rs.getObject(i), rs, i);
