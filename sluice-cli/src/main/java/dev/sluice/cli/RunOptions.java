@@ -54,7 +54,7 @@ final class RunOptions {
     ServerSettings settings() {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
-        int p = parallelism != null ? parallelism : EngineConfig.local("unused", dataDir).parallelism();
+        int p = parallelism != null ? parallelism : EngineConfig.defaultParallelism();
         return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval);
     }
 }

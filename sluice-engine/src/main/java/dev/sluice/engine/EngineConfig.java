@@ -38,8 +38,13 @@ public record EngineConfig(
     }
 
     public static EngineConfig local(String bootstrapServers, Path stateDir) {
-        return new EngineConfig(bootstrapServers, new Properties(), stateDir,
-                Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), DEFAULT_CHECKPOINT_INTERVAL, Map.of());
+        return new EngineConfig(bootstrapServers, new Properties(), stateDir, defaultParallelism(),
+                DEFAULT_CHECKPOINT_INTERVAL, Map.of());
+    }
+
+    /** Two, or one on a single-core machine: more slots than cores only adds contention on one machine. */
+    public static int defaultParallelism() {
+        return Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     }
 
     public EngineConfig withParallelism(int value) {

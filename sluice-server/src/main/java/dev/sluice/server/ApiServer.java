@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.SluiceException;
+import dev.sluice.storage.QueryFailedException;
 import dev.sluice.storage.QueryRejectedException;
 import dev.sluice.storage.QueryResult;
 import dev.sluice.storage.QueryService;
@@ -47,7 +48,11 @@ public final class ApiServer implements AutoCloseable {
         app.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage()));
         app.exception(QueryRejectedException.class, (e, ctx) -> error(ctx, 400, "query refused", e.getMessage()));
         app.exception(TableNotFoundException.class, (e, ctx) -> error(ctx, 404, "no such table", e.getMessage()));
-        app.exception(SluiceException.class, (e, ctx) -> error(ctx, 400, "request failed", e.getMessage()));
+        app.exception(QueryFailedException.class, (e, ctx) -> error(ctx, 400, "query failed", e.getMessage()));
+        app.exception(SluiceException.class, (e, ctx) -> {
+            LOG.warn("Request {} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+            error(ctx, 503, "unavailable", e.getMessage());
+        });
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("Request {} {} failed.", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error", e.getClass().getSimpleName() + ": " + e.getMessage());
