@@ -97,14 +97,7 @@ class SluiceServerIT {
             onTime.addAll(phase3);
             // The last event holds the watermark at 00:01:54.999: windows ending after that stay open.
             LocalDateTime watermark = T0.plusSeconds(120 - 5).minusNanos(1_000_000);
-            await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-                assertThat(rows(server, "SELECT window_start, window_end, merchant_id, payments, revenue FROM merchant_revenue ORDER BY ALL"))
-                        .isEqualTo(expected.merchantRevenue(onTime, watermark));
-                assertThat(rows(server, "SELECT payment_id, card_id, merchant_id, category, amount, ts FROM enriched_payments ORDER BY ALL"))
-                        .isEqualTo(expected.enriched(onTime));
-                assertThat(rows(server, "SELECT window_start, window_end, card_id, payments FROM suspicious_cards ORDER BY ALL"))
-                        .isEqualTo(expected.suspiciousCards(onTime, watermark, 3));
-            });
+            awaitResults(server, expected, onTime, watermark);
             assertThat(rows(server, "SELECT kafka_offset, reason FROM dead_letters ORDER BY kafka_offset")).containsExactly(
                     List.of("5", "invalid JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false') at byte 4"),
                     List.of("6", "field 'amount': expected DECIMAL(12, 2), got \"12,34\""),
@@ -131,17 +124,22 @@ class SluiceServerIT {
             onTime.addAll(phase4);
             onTime.add(flush);
             LocalDateTime watermark = T0.plusSeconds(300 - 5).minusNanos(1_000_000);
-            await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-                assertThat(rows(server, "SELECT window_start, window_end, merchant_id, payments, revenue FROM merchant_revenue ORDER BY ALL"))
-                        .isEqualTo(expected.merchantRevenue(onTime, watermark));
-                assertThat(rows(server, "SELECT payment_id, card_id, merchant_id, category, amount, ts FROM enriched_payments ORDER BY ALL"))
-                        .isEqualTo(expected.enriched(onTime));
-                assertThat(rows(server, "SELECT window_start, window_end, card_id, payments FROM suspicious_cards ORDER BY ALL"))
-                        .isEqualTo(expected.suspiciousCards(onTime, watermark, 3));
-            });
+            awaitResults(server, expected, onTime, watermark);
             assertThat(rows(server, "SELECT count(*) FROM dead_letters")).containsExactly(List.of("3"));
             assertThat(rows(server, "SELECT count(*) FROM late_events")).containsExactly(List.of("1"));
         }
+    }
+
+    /** Waits until the result tables equal what {@link Expected} computes from the on-time events, exactly. */
+    private static void awaitResults(SluiceServer server, Expected expected, List<Event> onTime, LocalDateTime watermark) {
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            assertThat(rows(server, "SELECT window_start, window_end, merchant_id, payments, revenue FROM merchant_revenue ORDER BY ALL"))
+                    .isEqualTo(expected.merchantRevenue(onTime, watermark));
+            assertThat(rows(server, "SELECT payment_id, card_id, merchant_id, category, amount, ts FROM enriched_payments ORDER BY ALL"))
+                    .isEqualTo(expected.enriched(onTime));
+            assertThat(rows(server, "SELECT window_start, window_end, card_id, payments FROM suspicious_cards ORDER BY ALL"))
+                    .isEqualTo(expected.suspiciousCards(onTime, watermark, 3));
+        });
     }
 
     private void checkRestApi(SluiceServer server) throws Exception {
