@@ -17,6 +17,15 @@ final class PipelineSession {
 
     private PipelineSession() {}
 
+    private static PipelineStatus lastStatus(SluiceServer server) {
+        try {
+            return server.status();
+        } catch (RuntimeException e) {
+            Console.error("sluice: the final status is unavailable: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** Blocks until Ctrl-C or the duration ends; closes {@code resources} (last first) and then the server. */
     static void runUntilStopped(SluiceServer server, Duration duration, Duration summaryInterval, AutoCloseable... resources)
             throws InterruptedException {
@@ -25,7 +34,8 @@ final class PipelineSession {
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                stopped.await(3, TimeUnit.MINUTES);
+                // Long enough for a savepoint, the loader drain and a cancel fallback (see PipelineRunner).
+                stopped.await(8, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -40,7 +50,14 @@ final class PipelineSession {
             while (!stop.await(Math.min(summaryInterval.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)),
                     TimeUnit.MILLISECONDS)) {
                 long now = System.nanoTime();
-                PipelineStatus s = server.status();
+                PipelineStatus s;
+                try {
+                    s = server.status();
+                } catch (RuntimeException e) {
+                    // A slow broker or a busy store must not end the session without its savepoint.
+                    Console.error(LocalTime.now().format(TIME) + "  status unavailable: " + e.getMessage());
+                    continue;
+                }
                 double seconds = (now - previousAt) / 1e9;
                 String rate = previousIn < 0 ? "" : String.format(" (%,.0f/s)", (s.eventsIn() - previousIn) / seconds);
                 Console.print(String.format("%s  events in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d | lag: pipeline %,d, loader %,d | job %s",
@@ -64,22 +81,26 @@ final class PipelineSession {
                     Console.error("sluice: stopping " + resources[i] + " failed: " + e.getMessage());
                 }
             }
-            PipelineStatus last = server.status();
+            PipelineStatus last = lastStatus(server);
             double seconds = (System.nanoTime() - startedAt) / 1e9;
-            if (processedAtStart >= 0 && seconds > 0) {
+            if (last != null && processedAtStart >= 0 && seconds > 0) {
                 Console.print(String.format("Throughput: %,.0f events/s processed by the Flink job since the first summary (%,.0f s).",
                         (last.processed() - processedAtStart) / seconds, seconds));
             }
-            for (PipelineStatus.TableInfo t : last.tables()) {
+            for (PipelineStatus.TableInfo t : last == null ? java.util.List.<PipelineStatus.TableInfo>of() : last.tables()) {
                 if (t.rowsLoaded() > 0) {
                     Console.print(String.format("Event time to storage, %-18s p50 %,6d ms  p99 %,6d ms  (%,d rows)",
                             t.name() + ":", t.delayP50Millis(), t.delayP99Millis(), t.rowsLoaded()));
                 }
             }
-            long eventsIn = last.eventsIn();
+            long eventsIn = last == null ? -1 : last.eventsIn();
             server.close();
             Console.print(String.format("Stopped. %,d events in the source topics, %,d rows stored this run. "
-                    + "Run the same command again to continue where it stopped.", eventsIn, server.loader().rowsLoaded()));
+                    + "Run the same command again to continue where it stopped.", Math.max(0, eventsIn), server.loader().rowsLoaded()));
+        } catch (RuntimeException e) {
+            // Whatever failed, the server still stops with its savepoint before the error is reported.
+            server.close();
+            throw e;
         } finally {
             stopped.countDown();
             if (duration != null || stop.getCount() > 0) {

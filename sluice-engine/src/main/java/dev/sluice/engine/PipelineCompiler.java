@@ -289,8 +289,9 @@ public final class PipelineCompiler {
             KafkaRecordSerializationSchema<T> serializer) {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
-        // Must stay below the broker's transaction.max.timeout.ms (15 minutes by default).
-        props.setProperty("transaction.timeout.ms", "600000");
+        // As long as brokers allow by default (transaction.max.timeout.ms, 15 minutes): a transaction prepared by a
+        // checkpoint must still be committable when the job restarts after a crash.
+        props.setProperty("transaction.timeout.ms", "900000");
         props.setProperty("compression.type", "lz4");
         props.setProperty("linger.ms", "5");
         return KafkaSink.<T>builder()

@@ -46,7 +46,12 @@ import java.util.Set;
 public final class QueryService {
     static final String ALLOWED = "only read-only queries (SELECT, WITH, VALUES, FROM, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN) are allowed";
     /** Functions that parse as SELECT but act on the database, not on data. */
-    private static final Set<String> WRITING_FUNCTIONS = Set.of("checkpoint", "force_checkpoint");
+    /**
+     * Table and scalar functions a read-only query may not call: they write, change settings, or run SQL text
+     * that the parser cannot see ({@code query}, {@code query_table}).
+     */
+    private static final Set<String> WRITING_FUNCTIONS = Set.of("checkpoint", "force_checkpoint", "query", "query_table",
+            "enable_logging", "disable_logging", "truncate_duckdb_logs", "enable_profiling", "disable_profiling");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -75,8 +80,7 @@ public final class QueryService {
             throw new QueryRejectedException("empty query");
         }
         try (Connection c = store.readConnection()) {
-            check(c, sql);
-            return run(c, sql, maxRows);
+            return run(c, check(c, sql), maxRows);
         } catch (SQLException e) {
             throw new QueryFailedException("query failed: " + e.getMessage(), e);
         }
@@ -106,15 +110,22 @@ public final class QueryService {
         }
     }
 
-    /** Refuses anything that DuckDB's parser does not see as exactly one SELECT (optionally behind EXPLAIN). */
-    private static void check(Connection c, String sql) throws SQLException {
+    /**
+     * Refuses anything that DuckDB's parser does not see as exactly one SELECT (optionally behind EXPLAIN), and
+     * returns the text to run: exactly the text that was checked, with Sluice's own EXPLAIN prefix in front, so that
+     * a comment our lexer reads differently from DuckDB's cannot smuggle in anything unchecked.
+     */
+    private static String check(Connection c, String sql) throws SQLException {
         String statement = sql;
+        String prefix = "";
         String keyword = SqlText.firstKeyword(sql);
         if (keyword.equals("EXPLAIN")) {
             statement = SqlText.afterFirstKeyword(statement);
+            prefix = "EXPLAIN ";
             String next = SqlText.firstKeyword(statement);
             if (next.equals("ANALYZE") || next.equals("ANALYSE")) {
                 statement = SqlText.afterFirstKeyword(statement);
+                prefix = "EXPLAIN ANALYZE ";
             }
         }
         JsonNode parsed;
@@ -140,7 +151,7 @@ public final class QueryService {
                     throw new QueryRejectedException(ALLOWED + "; got a call to " + function + "()");
                 }
             }
-            return;
+            return prefix + statement;
         }
         int counted = SqlText.statementCount(sql);
         if (counted > 1) {

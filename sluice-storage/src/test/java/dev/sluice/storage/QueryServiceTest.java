@@ -139,6 +139,21 @@ class QueryServiceTest {
                 .hasMessage(ALLOWED + "; got a call to " + function.toLowerCase(java.util.Locale.ROOT) + "()");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT * FROM query('SELECT 1')", "FROM query_table('t')", "SELECT enable_logging()"})
+    void refusesFunctionsThatRunHiddenSqlOrChangeSettings(String sql) {
+        assertThatThrownBy(() -> queries.query(sql, 10))
+                .isInstanceOf(QueryRejectedException.class)
+                .hasMessageStartingWith(ALLOWED + "; got a call to ");
+    }
+
+    @Test
+    void runsExactlyTheTextItCheckedBehindExplain() {
+        queries.query("/* /* */ EXPLAIN SELECT 1 -- */ SET GLOBAL memory_limit='1MB'", 10);
+        assertThat(queries.query("SELECT current_setting('memory_limit') <> '1.0 MiB'", 10).rows())
+                .containsExactly(List.of(true));
+    }
+
     @Test
     void refusesUnparseableQueriesWithDuckDbsReason() {
         assertThatThrownBy(() -> queries.query("SELECT 1 +", 10))

@@ -33,6 +33,9 @@ public final class ValueParser {
             .optionalStart().appendOffsetId().optionalEnd()
             .toFormatter();
 
+    /** No column type needs more digits than this before or after the decimal point. */
+    private static final int MAX_DIGITS = 400;
+
     private ValueParser() {}
 
     public static Object fromText(String text, LogicalType type) {
@@ -85,6 +88,11 @@ public final class ValueParser {
 
     /** A JSON number for a column: exact for DECIMAL, range-checked for integers, epoch milliseconds for timestamps. */
     public static Object fromNumber(BigDecimal number, LogicalType type) {
+        // 1e999999999 is a short record but a billion digits in plain notation: refuse it before any conversion.
+        if (Math.abs((long) number.scale()) > MAX_DIGITS || (long) number.precision() - number.scale() > MAX_DIGITS) {
+            throw new IllegalArgumentException("number " + ValueParser.quoted(number.toString()) + " is out of range for "
+                    + type.copy(true).asSummaryString());
+        }
         switch (type.getTypeRoot()) {
             case CHAR:
             case VARCHAR:

@@ -61,6 +61,8 @@ class JsonRecordParserTest {
         assertThat(reason("{\"n\":\"seven\"" + ts)).isEqualTo("field 'n': expected INT, got \"seven\"");
         assertThat(reason("{\"n\":3000000000" + ts)).isEqualTo("field 'n': value 3000000000 is out of range for INT (-2147483648..2147483647)");
         assertThat(reason("{\"amount\":12345.6" + ts)).isEqualTo("field 'amount': value 12345.6 does not fit DECIMAL(6, 2) (at most 4 digits before the decimal point)");
+        assertThat(reason("{\"amount\":1e999999999" + ts)).isEqualTo("field 'amount': number \"1E+999999999\" is out of range for DECIMAL(6, 2)");
+        assertThat(reason("{\"n\":1e-999999999" + ts)).isEqualTo("field 'n': number \"1E-999999999\" is out of range for INT");
         assertThat(reason("{\"ok\":\"yes\"" + ts)).isEqualTo("field 'ok': expected BOOLEAN, got \"yes\"");
         assertThat(reason("{\"id\":[1]" + ts)).isEqualTo("field 'id': expected STRING, got an array");
         assertThat(reason("{\"ts\":\"24/11/2026 15:00:00\"}")).isEqualTo(
