@@ -11,8 +11,11 @@ import dev.sluice.storage.QueryService;
 import dev.sluice.storage.TableNotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +43,25 @@ public final class ApiServer implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = 1_000_000L;
         });
+        Set<String> hosts = allowedHosts(host);
+        app.before(ctx -> {
+            // A web page in the user's browser must not reach this API through DNS rebinding or a form post.
+            String requested = hostName(ctx.host());
+            if (hosts != null && !hosts.contains(requested)) {
+                throw new Refused(403, "the Host header '" + ctx.host() + "' is not one this server answers to; allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(hosts)));
+            }
+            if (ctx.method() == HandlerType.POST && !String.valueOf(ctx.contentType()).startsWith("application/json")) {
+                throw new Refused(415, "send the body as JSON with the header Content-Type: application/json, got "
+                        + (ctx.contentType() == null ? "no content type" : ctx.contentType()));
+            }
+        });
         app.get("/api/v1/health", ctx -> health(ctx, server));
         app.get("/api/v1/pipelines", ctx -> ctx.json(Map.of("pipelines", java.util.List.of(server.status()))));
         app.get("/api/v1/tables/{table}", ctx -> ctx.json(result(queries.tableRows(ctx.pathParam("table"), limit(ctx)))));
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS))));
 
+        app.exception(Refused.class, (e, ctx) -> error(ctx, e.status, "refused", e.getMessage()));
         app.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage()));
         app.exception(QueryRejectedException.class, (e, ctx) -> error(ctx, 400, "query refused", e.getMessage()));
         app.exception(TableNotFoundException.class, (e, ctx) -> error(ctx, 404, "no such table", e.getMessage()));
@@ -138,6 +155,40 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /** Host names a request may address; null (any) when the server listens on all interfaces. */
+    static Set<String> allowedHosts(String bindAddress) {
+        if (bindAddress.equals("0.0.0.0") || bindAddress.equals("::") || bindAddress.isEmpty()) {
+            return null;
+        }
+        Set<String> hosts = new HashSet<>(Set.of("localhost", "127.0.0.1", "::1", "[::1]"));
+        hosts.add(bindAddress);
+        return hosts;
+    }
+
+    /** The host part of a Host header: {@code localhost:8080} -> {@code localhost}, {@code [::1]:8080} -> {@code [::1]}. */
+    static String hostName(String hostHeader) {
+        if (hostHeader == null) {
+            return "";
+        }
+        if (hostHeader.startsWith("[")) {
+            int end = hostHeader.indexOf(']');
+            return end < 0 ? hostHeader : hostHeader.substring(0, end + 1);
+        }
+        int colon = hostHeader.lastIndexOf(':');
+        return colon < 0 ? hostHeader : hostHeader.substring(0, colon);
+    }
+
+    /** A request refused before any handler ran, with its status code. */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
     }
 
     /** A request the API cannot serve as sent. */

@@ -189,6 +189,13 @@ class SluiceServerIT {
         assertThat(get(base + "/tables/merchant_revenue?limit=zero").statusCode()).isEqualTo(400);
         assertThat(post(base + "/query", "{\"query\": 1}").statusCode()).isEqualTo(400);
         assertThat(get(base + "/nothing").statusCode()).isEqualTo(404);
+
+        HttpResponse<String> form = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/query"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sql\": \"SELECT 1\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(rawGet(server.httpPort(), "rebound.example:" + server.httpPort())).startsWith("HTTP/1.1 403");
+        assertThat(rawGet(server.httpPort(), "127.0.0.1:" + server.httpPort())).startsWith("HTTP/1.1 200");
     }
 
     private ServerSettings settings(Path data) {
@@ -232,6 +239,15 @@ class SluiceServerIT {
             rows.add(row.stream().map(v -> v instanceof BigDecimal d ? d.toPlainString() : String.valueOf(v)).toList());
         }
         return rows;
+    }
+
+    /** A GET of the health endpoint with a chosen Host header, which java.net.http does not let a caller set. */
+    private static String rawGet(int port, String hostHeader) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.getOutputStream().write(("GET /api/v1/health HTTP/1.1\r\nHost: " + hostHeader
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
