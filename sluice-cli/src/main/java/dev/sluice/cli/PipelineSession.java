@@ -60,9 +60,9 @@ final class PipelineSession {
                 }
                 double seconds = (now - previousAt) / 1e9;
                 String rate = previousIn < 0 ? "" : String.format(" (%,.0f/s)", (s.eventsIn() - previousIn) / seconds);
-                Console.print(String.format("%s  events in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d | lag: pipeline %,d, loader %,d | job %s",
+                Console.print(String.format("%s  events in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d (dropped %,d) | lag: pipeline %,d, loader %,d | job %s",
                         LocalTime.now().format(TIME), s.eventsIn(), rate, s.processed(), s.resultsOut(),
-                        s.deadLetters(), s.lateEvents(), s.pipelineLag(), s.loaderLag(), s.jobStatus()));
+                        s.deadLetters(), s.lateEvents(), s.lateRecordsDropped(), s.pipelineLag(), s.loaderLag(), s.jobStatus()));
                 if (processedAtStart < 0) {
                     processedAtStart = s.processed();
                     startedAt = now;

@@ -2,7 +2,10 @@ package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
 import dev.sluice.broker.TopicSpec;
+import dev.sluice.engine.internal.ConsumerLagReporter;
 import dev.sluice.engine.internal.JsonRecordParser;
+import dev.sluice.engine.internal.LateDropReporter;
+import dev.sluice.engine.internal.PartitionWatermarks;
 import dev.sluice.engine.internal.RecordRouter;
 import dev.sluice.engine.internal.RecordSchema;
 import dev.sluice.engine.internal.ReferenceData;
@@ -33,7 +36,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -51,6 +53,7 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.SqlParserException;
@@ -61,6 +64,7 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
+import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.types.Row;
@@ -80,7 +84,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class PipelineCompiler {
     /** The processing-time column Sluice adds to every source, for lookup joins. */
     public static final String PROC_TIME = "proc_time";
-    /** How long a partition may stay silent before the watermark moves on without it. */
+    /**
+     * How long a partition that has been read to its end may stay silent before the watermark moves on without it.
+     * A partition with records still to read never stops holding the watermark back.
+     */
     public static final Duration SOURCE_IDLE_TIMEOUT = Duration.ofSeconds(10);
     public static final String DEAD_LETTERS_TABLE = "dead_letters";
     public static final String LATE_EVENTS_TABLE = "late_events";
@@ -154,6 +161,7 @@ public final class PipelineCompiler {
         conf.setString("web.submit.enable", "false");
         conf.setString("web.cancel.enable", "false");
         conf.setString("classloader.check-leaked-classloader", "false");
+        conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
         restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toAbsolutePath().toString()));
         config.flinkOptions().forEach(conf::setString);
         return conf;
@@ -167,26 +175,30 @@ public final class PipelineCompiler {
         props.putAll(config.kafkaProperties());
         props.setProperty("isolation.level", "read_committed");
         props.setProperty("partition.discovery.interval.ms", "30000");
+        String clientIdPrefix = "sluice-" + spec.name() + "-" + source.name();
+        // Lets the watermark generators see how far each partition is from its end (see PartitionWatermarks).
+        props.setProperty("metric.reporters", ConsumerLagReporter.class.getName());
         KafkaSource<Row> kafka = KafkaSource.<Row>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(source.topic())
                 .setGroupId("sluice-" + spec.name())
-                .setClientIdPrefix("sluice-" + spec.name() + "-" + source.name())
+                .setClientIdPrefix(clientIdPrefix)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new SourceRecords(source.name(), parser))
                 .setProperties(props)
                 .build();
-        int eventTimeIndex = parser.eventTimeIndex();
-        WatermarkStrategy<Row> watermarks = WatermarkStrategy.<Row>forBoundedOutOfOrderness(source.eventTime().maxOutOfOrderness())
-                .withTimestampAssigner((row, previous) -> SourceRecords.eventTime(row, eventTimeIndex))
-                .withIdleness(SOURCE_IDLE_TIMEOUT);
+        PartitionWatermarks watermarks = new PartitionWatermarks(source.topic(), clientIdPrefix, schema.size(),
+                parser.eventTimeIndex(), source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT);
+        // The router decides lateness after an all-to-all exchange, where its watermark is the lowest over all of the
+        // source's subtasks: the same watermark every operator downstream sees, so an event it lets through is never
+        // behind the watermark of a window, join or OVER aggregation that receives it.
         SingleOutputStreamOperator<Row> routed = env.fromSource(kafka, watermarks, "source: " + source.name())
                 .uid("source-" + source.name())
-                .process(new RecordRouter(source.name(), source.topic(), schema.size(),
-                        source.onError() == SourceSpec.ErrorPolicy.FAIL))
-                .returns(org.apache.flink.table.runtime.typeutils.ExternalTypeInfo.of(
-                        org.apache.flink.table.api.DataTypes.ROW(schema.fields()).bridgedTo(Row.class)))
-                .name("route: " + source.name())
+                .rebalance()
+                .transform("route: " + source.name(),
+                        ExternalTypeInfo.of(DataTypes.ROW(schema.fields()).bridgedTo(Row.class)),
+                        new RecordRouter(source.name(), source.topic(), schema.size(),
+                                source.onError() == SourceSpec.ErrorPolicy.FAIL))
                 .uid("route-" + source.name());
         routed.getSideOutput(RecordRouter.DEAD_LETTERS)
                 .sinkTo(kafkaSink(spec, config, "dlq-" + source.name(), new TopicBytesSerializer(source.deadLetterTopic())))

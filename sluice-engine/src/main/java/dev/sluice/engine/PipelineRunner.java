@@ -1,6 +1,7 @@
 package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
+import dev.sluice.engine.internal.LateDropReporter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -56,6 +57,15 @@ public final class PipelineRunner implements AutoCloseable {
 
     public String jobId() {
         return job.getJobID().toHexString();
+    }
+
+    /**
+     * Records the job's operators dropped because they arrived behind the watermark (window, OVER, Top-N and
+     * deduplication operators count them). Late events are routed to {@code late_events} before they reach an
+     * operator, so anything but zero means an event was lost; the count survives task restarts.
+     */
+    public long lateRecordsDropped() {
+        return LateDropReporter.droppedLate(jobId());
     }
 
     /** The Flink job's status, or {@link JobStatus#FINISHED} style terminal states once it ended. */

@@ -9,6 +9,8 @@ import java.util.List;
  * @param eventsIn        records ever written to the source topics (their end offsets)
  * @param deadLetters     records of the sources stored in {@code dead_letters}
  * @param lateEvents      records of the sources stored in {@code late_events}
+ * @param lateRecordsDropped records Flink operators dropped behind the watermark; late events are routed to
+ *                        {@code late_events} before any operator sees them, so anything but 0 means a silent loss
  * @param pipelineLag     source records the Flink job has not yet covered by a completed checkpoint
  * @param resultsOut      result rows written to the sink tables since this process started
  * @param rowsLoadedTotal rows written to any table (sinks, dead letters, late events) since this process started
@@ -22,6 +24,7 @@ public record PipelineStatus(
         long eventsIn,
         long deadLetters,
         long lateEvents,
+        long lateRecordsDropped,
         long pipelineLag,
         long resultsOut,
         long rowsLoadedTotal,

@@ -213,7 +213,7 @@ public final class SluiceServer implements AutoCloseable {
             }
         }
         return new PipelineStatus(spec.name(), spec.description(), runner.status().name(), loader.status().name(),
-                sum(ends), sum(dead), sum(late), pipelineLag, resultsOut, loader.rowsLoaded(), loaderLag(), sources,
+                sum(ends), sum(dead), sum(late), runner.lateRecordsDropped(), pipelineLag, resultsOut, loader.rowsLoaded(), loaderLag(), sources,
                 spec.views().stream().map(v -> v.name()).toList(), tables);
     }
 

@@ -1,44 +1,67 @@
 package dev.sluice.engine.internal;
 
 import dev.sluice.SluiceException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Sends each source row where it belongs: rows that failed to parse to the dead-letter output (or fails the job
- * when the source's policy is {@code fail}); rows whose event time is not after the current watermark to the
- * late-events output, because every window they belong to may already have fired; the rest, without the meta
- * fields, to the pipeline. Declaring lateness here, against the source's own watermark, means a late event is
- * recorded instead of being dropped by a window operator downstream. The watermark is kept in checkpoints, so that
- * after a restart events older than the restored watermark are still recognised as late rather than re-opening
- * windows that have already been emitted. One limit remains: with several source subtasks, a partition that was
- * idle long enough to be excluded from the watermark can deliver events that this subtask accepts but a window
- * downstream, driven by the other subtasks, has already closed.
+ * when the source's policy is {@code fail}); rows whose event time is not after the watermark to the late-events
+ * output, because every window they belong to may already have fired; the rest, without the meta fields, to the
+ * pipeline.
+ *
+ * <p><b>One watermark for routing and for the operators.</b> The router runs behind an all-to-all exchange from the
+ * source's subtasks, and it is the one that passes the watermark on: the watermark it judges by is exactly the one
+ * every operator downstream receives. An event it lets through is therefore never behind the watermark of a window,
+ * join or OVER aggregation that receives it, and an event those operators would drop is recorded here instead.
+ *
+ * <p><b>Waking up.</b> When every partition of the source was idle (read to its end and quiet, see
+ * {@link PartitionWatermarks}) and records arrive again, the partitions' readers see them one after the other; the
+ * first to report would otherwise carry the watermark past records its siblings have not delivered yet. So after the
+ * source wakes up the router keeps the watermark where it was while records keep arriving that are behind the
+ * newly reported one, and passes it on once none has for {@link #WAKE_UP_QUIET} (at most {@link #WAKE_UP_MAX}).
+ * Records that arrive during that time are on time as long as they are after the held watermark.
+ *
+ * <p><b>Restarts.</b> The watermark is kept in checkpoints, so that after a restart events older than the restored
+ * watermark are still recognised as late rather than re-opening windows that have already been emitted.
  */
-public final class RecordRouter extends ProcessFunction<Row, Row> implements CheckpointedFunction {
+public final class RecordRouter extends AbstractStreamOperator<Row> implements OneInputStreamOperator<Row, Row> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<byte[]> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
     public static final OutputTag<byte[]> LATE_EVENTS = new OutputTag<>("late-events") {};
+    /** How long after a wake-up no record may have been behind the reported watermark before it is passed on. */
+    static final Duration WAKE_UP_QUIET = Duration.ofSeconds(1);
+    /** The longest the watermark is held after a wake-up, so a partition with old data cannot stall the pipeline. */
+    static final Duration WAKE_UP_MAX = Duration.ofSeconds(30);
 
     private final String sourceName;
     private final String topic;
     private final int n;
     private final boolean failOnError;
-    /** The highest watermark seen, kept in checkpoints: Flink restarts watermarks from nothing after a restore. */
-    private transient long lastWatermark;
-    /** The lowest of the subtasks' watermarks at the checkpoint this job restored from. */
-    private transient long restoredWatermark;
+
+    /** The watermark passed downstream and judged by. */
+    private transient long watermark;
+    /** The newest watermark from the source while it is held after a wake-up. */
+    private transient long reported;
+    private transient boolean idle;
+    private transient boolean holding;
+    private transient long holdStartedMillis;
+    private transient long lastBehindMillis;
     private transient ListState<Long> watermarkState;
 
     public RecordRouter(String sourceName, String topic, int columns, boolean failOnError) {
@@ -49,59 +72,126 @@ public final class RecordRouter extends ProcessFunction<Row, Row> implements Che
     }
 
     @Override
-    public void processElement(Row in, Context ctx, Collector<Row> out) {
-        byte[] deadLetter = (byte[]) in.getField(n);
-        if (deadLetter != null) {
-            if (failOnError) {
-                throw new SluiceException("Source '" + sourceName + "' (on-error: fail) cannot read the record at "
-                        + topic + "/" + in.getField(n + 1) + "@" + in.getField(n + 2) + ": "
-                        + new String(deadLetter, java.nio.charset.StandardCharsets.UTF_8));
-            }
-            ctx.output(DEAD_LETTERS, deadLetter);
-            return;
-        }
-        long eventTime = ctx.timestamp();
-        long current = ctx.timerService().currentWatermark();
-        if (current > lastWatermark) {
-            lastWatermark = current;
-        }
-        // Until the watermark passes the restored one, windows downstream may already have fired for older times.
-        long watermark = Math.max(current, restoredWatermark);
-        if (eventTime <= watermark) {
-            ctx.output(LATE_EVENTS, RejectedRecord.toJson(sourceName, topic, (Integer) in.getField(n + 1),
-                    (Long) in.getField(n + 2), (Long) in.getField(n + 3), (byte[]) in.getField(n + 4),
-                    (byte[]) in.getField(n + 5), "late: event time " + Instant.ofEpochMilli(eventTime)
-                            + " is not after the watermark " + Instant.ofEpochMilli(watermark)));
-            return;
-        }
-        Row row = new Row(in.getKind(), n);
-        for (int i = 0; i < n; i++) {
-            row.setField(i, in.getField(i));
-        }
-        out.collect(row);
-    }
-
-    @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        watermarkState.update(List.of(Math.max(lastWatermark, restoredWatermark)));
-    }
-
-    @Override
-    public void initializeState(FunctionInitializationContext context) throws Exception {
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
         watermarkState = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>("source-watermark", Types.LONG));
-        lastWatermark = Long.MIN_VALUE;
-        restoredWatermark = Long.MIN_VALUE;
+        watermark = Long.MIN_VALUE;
+        reported = Long.MIN_VALUE;
         if (context.isRestored()) {
-            // Downstream operators follow the lowest watermark of their inputs, so the lowest is the safe one;
-            // subtasks that had seen nothing (idle) do not hold it back.
+            // Operators downstream follow the lowest watermark of their inputs, so the lowest is the safe one;
+            // subtasks that had seen nothing do not hold it back.
             long lowest = Long.MAX_VALUE;
             for (Long w : watermarkState.get()) {
                 if (w != null && w != Long.MIN_VALUE) {
                     lowest = Math.min(lowest, w);
                 }
             }
-            restoredWatermark = lowest == Long.MAX_VALUE ? Long.MIN_VALUE : lowest;
+            if (lowest != Long.MAX_VALUE) {
+                watermark = lowest;
+                reported = lowest;
+            }
         }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        watermarkState.update(List.of(watermark));
+    }
+
+    @Override
+    public void processElement(StreamRecord<Row> element) {
+        Row in = element.getValue();
+        byte[] deadLetter = (byte[]) in.getField(n);
+        if (deadLetter != null) {
+            if (failOnError) {
+                throw new SluiceException("Source '" + sourceName + "' (on-error: fail) cannot read the record at "
+                        + topic + "/" + in.getField(n + 1) + "@" + in.getField(n + 2) + ": "
+                        + new String(deadLetter, StandardCharsets.UTF_8));
+            }
+            output.collect(DEAD_LETTERS, new StreamRecord<>(deadLetter));
+            return;
+        }
+        long eventTime = element.getTimestamp();
+        if (holding) {
+            if (eventTime <= reported) {
+                lastBehindMillis = now();
+            }
+            releaseIfSettled();
+        }
+        if (eventTime <= watermark) {
+            output.collect(LATE_EVENTS, new StreamRecord<>(RejectedRecord.toJson(sourceName, topic,
+                    (Integer) in.getField(n + 1), (Long) in.getField(n + 2), (Long) in.getField(n + 3),
+                    (byte[]) in.getField(n + 4), (byte[]) in.getField(n + 5), "late: event time "
+                            + Instant.ofEpochMilli(eventTime) + " is not after the watermark "
+                            + Instant.ofEpochMilli(watermark))));
+            return;
+        }
+        Row row = new Row(in.getKind(), n);
+        for (int i = 0; i < n; i++) {
+            row.setField(i, in.getField(i));
+        }
+        output.collect(element.replace(row));
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) {
+        long value = mark.getTimestamp();
+        if (value <= reported) {
+            return;
+        }
+        reported = value;
+        if (holding) {
+            releaseIfSettled();
+        } else {
+            advance(value);
+        }
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) {
+        if (status.isIdle() == idle) {
+            return;
+        }
+        idle = status.isIdle();
+        if (!idle) {
+            holding = true;
+            holdStartedMillis = now();
+            lastBehindMillis = holdStartedMillis;
+            scheduleHoldCheck();
+        }
+        output.emitWatermarkStatus(status);
+    }
+
+    private void releaseIfSettled() {
+        long now = now();
+        if (now - lastBehindMillis >= WAKE_UP_QUIET.toMillis() || now - holdStartedMillis >= WAKE_UP_MAX.toMillis()) {
+            holding = false;
+            advance(reported);
+        }
+    }
+
+    /** Checks the hold again even when no record or watermark comes along to do it. */
+    private void scheduleHoldCheck() {
+        getProcessingTimeService().registerTimer(now() + WAKE_UP_QUIET.toMillis() / 4, t -> {
+            if (holding) {
+                releaseIfSettled();
+                if (holding) {
+                    scheduleHoldCheck();
+                }
+            }
+        });
+    }
+
+    private void advance(long value) {
+        if (value > watermark) {
+            watermark = value;
+            output.emitWatermark(new Watermark(value));
+        }
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
     }
 }

@@ -1,0 +1,148 @@
+package dev.sluice.engine.internal;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.clock.RelativeClock;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watermarks of one Kafka source, generated per partition (Flink runs one generator per split): the highest event
+ * time read from the partition minus the source's {@code max-out-of-orderness}. A source subtask's watermark is the
+ * lowest of its partitions' watermarks, and the pipeline's the lowest over the subtasks.
+ *
+ * <p>A partition stops holding the watermark back (it is <em>idle</em>) only when it has nothing left to read: its
+ * consumer reports no records between its position and the partition's end (see {@link ConsumerLagReporter}) and no
+ * record arrived for {@code idleTimeout}. A partition that is merely waiting its turn while a backlog is read, or
+ * starved of CPU, keeps its place in the minimum however long that takes, so reading speed can never make an event
+ * late. Flink's own {@code withIdleness} counts time without records instead, which during a catch-up let the
+ * watermark run ahead of partitions that still had unread records and declared their on-time events late.
+ *
+ * <p>The idle clock is Flink's input-activity clock, which stands still while the source is back-pressured.
+ */
+public final class PartitionWatermarks implements WatermarkStrategy<Row> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionWatermarks.class);
+    /** Flink's scope variable holding the subtask index; the Kafka source appends it to the client id prefix. */
+    private static final String SUBTASK_INDEX = "<subtask_index>";
+
+    private final String topic;
+    private final String clientIdPrefix;
+    private final int columns;
+    private final int eventTimeIndex;
+    private final long maxOutOfOrdernessMillis;
+    private final long idleTimeoutNanos;
+
+    /**
+     * @param clientIdPrefix the Kafka source's {@code client.id.prefix}, to find this subtask's consumer
+     * @param columns        number of schema columns in a row; the record's partition follows them
+     */
+    public PartitionWatermarks(String topic, String clientIdPrefix, int columns, int eventTimeIndex,
+            Duration maxOutOfOrderness, Duration idleTimeout) {
+        this.topic = topic;
+        this.clientIdPrefix = clientIdPrefix;
+        this.columns = columns;
+        this.eventTimeIndex = eventTimeIndex;
+        this.maxOutOfOrdernessMillis = maxOutOfOrderness.toMillis();
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+    }
+
+    @Override
+    public TimestampAssigner<Row> createTimestampAssigner(TimestampAssignerSupplier.Context context) {
+        int index = eventTimeIndex;
+        return (row, previous) -> SourceRecords.eventTime(row, index);
+    }
+
+    @Override
+    public WatermarkGenerator<Row> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+        String subtask = context.getMetricGroup().getAllVariables().get(SUBTASK_INDEX);
+        if (subtask == null) {
+            LOG.warn("The subtask index of topic '{}' is unknown; its partitions count as idle after {} without records"
+                    + " even while records are waiting to be read.", topic, Duration.ofNanos(idleTimeoutNanos));
+        }
+        return new Generator(subtask == null ? null : clientIdPrefix + "-" + subtask, context.getInputActivityClock());
+    }
+
+    private final class Generator implements WatermarkGenerator<Row> {
+        private final String clientId;
+        private final RelativeClock clock;
+        private TopicPartition partition;
+        private long maxTimestamp = Long.MIN_VALUE;
+        private long lastActivityNanos;
+        private boolean idle;
+
+        Generator(String clientId, RelativeClock clock) {
+            this.clientId = clientId;
+            this.clock = clock;
+            this.lastActivityNanos = clock.relativeTimeNanos();
+        }
+
+        @Override
+        public void onEvent(Row row, long eventTimestamp, WatermarkOutput output) {
+            if (partition == null) {
+                partition = new TopicPartition(topic, (Integer) row.getField(columns + 1));
+                ConsumerLagReporter lags = lags();
+                if (lags != null) {
+                    lags.claim(partition);
+                }
+            }
+            if (eventTimestamp > maxTimestamp) {
+                maxTimestamp = eventTimestamp;
+            }
+            lastActivityNanos = clock.relativeTimeNanos();
+            if (idle) {
+                idle = false;
+                output.markActive();
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            long now = clock.relativeTimeNanos();
+            if (hasUnreadRecords()) {
+                lastActivityNanos = now;
+            }
+            if (now - lastActivityNanos >= idleTimeoutNanos) {
+                if (!idle) {
+                    idle = true;
+                    output.markIdle();
+                }
+                return;
+            }
+            if (idle) {
+                idle = false;
+                output.markActive();
+            }
+            if (maxTimestamp != Long.MIN_VALUE) {
+                output.emitWatermark(new Watermark(maxTimestamp - maxOutOfOrdernessMillis - 1));
+            }
+        }
+
+        /**
+         * Whether this partition still has records to read. Before its first record the generator does not know
+         * which partition it serves, so any unclaimed partition of its consumer with records to read counts.
+         */
+        private boolean hasUnreadRecords() {
+            ConsumerLagReporter lags = lags();
+            if (lags == null) {
+                return false;
+            }
+            if (partition == null) {
+                return lags.unclaimedPartitionHasUnreadRecords();
+            }
+            return lags.lag(partition) > 0;
+        }
+
+        private ConsumerLagReporter lags() {
+            return clientId == null ? null : ConsumerLagReporter.forClient(clientId);
+        }
+    }
+}
