@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.Arrays;
 import org.apache.flink.table.types.logical.LogicalType;
@@ -179,7 +180,15 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
             case DOUBLE:
                 return ValueParser.fromDouble(p.getDoubleValue(), p.getText(), type);
             default:
-                return ValueParser.fromNumber(p.getDecimalValue(), type);
+                BigDecimal number;
+                try {
+                    number = p.getDecimalValue();
+                } catch (NumberFormatException e) {
+                    // An exponent beyond an int (1e99999999999): BigDecimal cannot hold it at all.
+                    throw new IllegalArgumentException("number " + ValueParser.quoted(p.getText())
+                            + " is out of range for " + type.copy(true).asSummaryString());
+                }
+                return ValueParser.fromNumber(number, type);
         }
     }
 

@@ -85,6 +85,8 @@ class JsonRecordParserTest {
         String ts = ",\"ts\":\"2026-01-01T00:00:00\"}";
         assertThat(reason("{\"amount\":\"1e999999999\"" + ts)).isEqualTo("field 'amount': number \"1e999999999\" is out of range for DECIMAL(6, 2)");
         assertThat(reason("{\"amount\":\"1e10000000\"" + ts)).isEqualTo("field 'amount': number \"1e10000000\" is out of range for DECIMAL(6, 2)");
+        assertThat(reason("{\"amount\":1e99999999999" + ts)).isEqualTo("field 'amount': number \"1e99999999999\" is out of range for DECIMAL(6, 2)");
+        assertThat(reason("{\"amount\":\"1e99999999999\"" + ts)).isEqualTo("field 'amount': expected DECIMAL(6, 2), got \"1e99999999999\"");
     }
 
     @Test
