@@ -49,12 +49,16 @@ public record SourceSpec(
      * watermark past every later event.
      */
     public record EventTime(String column, Duration maxOutOfOrderness, Duration maxFuture, Instant earliest) {
-        /** How far ahead of the wall clock an event time may be unless the spec says otherwise. */
-        public static final Duration DEFAULT_MAX_FUTURE = Duration.ofDays(1);
+        /**
+         * How far ahead of the wall clock an event time may be unless the spec says otherwise: one hour, because
+         * result topics carry event times as record timestamps, and Kafka brokers refuse record timestamps more than
+         * {@code log.message.timestamp.after.max.ms} (one hour by default since Kafka 4.0) ahead of their clock.
+         */
+        public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
         /** The earliest event time accepted unless the spec says otherwise. */
         public static final Instant DEFAULT_EARLIEST = Instant.EPOCH;
 
-        /** The default range of accepted event times: from 1970 to one day ahead of the wall clock. */
+        /** The default range of accepted event times: from 1970 to one hour ahead of the wall clock. */
         public EventTime(String column, Duration maxOutOfOrderness) {
             this(column, maxOutOfOrderness, DEFAULT_MAX_FUTURE, DEFAULT_EARLIEST);
         }

@@ -157,7 +157,7 @@ class SpecParserTest {
     @Test
     void readsTheRangeOfAcceptedEventTimesWithItsDefaults() {
         SourceSpec.EventTime defaults = eventTime("{column: ts}");
-        assertThat(defaults).isEqualTo(new SourceSpec.EventTime("ts", Duration.ZERO, Duration.ofDays(1), Instant.EPOCH));
+        assertThat(defaults).isEqualTo(new SourceSpec.EventTime("ts", Duration.ZERO, Duration.ofHours(1), Instant.EPOCH));
         assertThat(eventTime("{column: ts, max-future: 2h, earliest: 2020-01-01T00:00:00Z}"))
                 .isEqualTo(new SourceSpec.EventTime("ts", Duration.ZERO, Duration.ofHours(2), Instant.parse("2020-01-01T00:00:00Z")));
         assertThat(eventTime("{column: ts, max-future: 0s, earliest: 2020-01-01}").earliest())

@@ -34,7 +34,7 @@ public final class EventTimeRange implements Serializable {
         return new EventTimeRange(eventTime.earliest(), eventTime.maxFuture(), clock);
     }
 
-    /** From 1970-01-01T00:00:00Z to one day ahead of {@code clock}: the defaults of the pipeline spec. */
+    /** From 1970-01-01T00:00:00Z to one hour ahead of {@code clock}: the defaults of the pipeline spec. */
     public static EventTimeRange defaults(Clock clock) {
         return new EventTimeRange(SourceSpec.EventTime.DEFAULT_EARLIEST, SourceSpec.EventTime.DEFAULT_MAX_FUTURE, clock);
     }

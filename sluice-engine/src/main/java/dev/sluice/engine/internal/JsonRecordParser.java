@@ -46,7 +46,7 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
     /** Which schema fields the current record has set; reset per record. */
     private transient boolean[] seen;
 
-    /** A parser that accepts event times from 1970 to one day ahead of the system clock. */
+    /** A parser that accepts event times from 1970 to one hour ahead of the system clock. */
     public JsonRecordParser(RecordSchema schema, String eventTimeColumn) {
         this(schema, eventTimeColumn, EventTimeRange.defaults(Clock.systemUTC()));
     }
