@@ -2,6 +2,7 @@ package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
 import dev.sluice.broker.TopicSpec;
+import dev.sluice.engine.internal.EventTimeRange;
 import dev.sluice.engine.internal.JsonRecordParser;
 import dev.sluice.engine.internal.RecordRouter;
 import dev.sluice.engine.internal.RecordSchema;
@@ -23,6 +24,7 @@ import dev.sluice.spec.ViewSpec;
 import dev.sluice.storage.TableDefinition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -162,7 +164,8 @@ public final class PipelineCompiler {
     private static void addSource(PipelineSpec spec, SourceSpec source, EngineConfig config, StreamExecutionEnvironment env,
             StreamTableEnvironment tables) {
         RecordSchema schema = RecordSchema.of(source.schema());
-        JsonRecordParser parser = new JsonRecordParser(schema, source.eventTime().column());
+        JsonRecordParser parser = new JsonRecordParser(schema, source.eventTime().column(),
+                EventTimeRange.of(source.eventTime(), Clock.systemUTC()));
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.setProperty("isolation.level", "read_committed");
