@@ -1,11 +1,19 @@
 package dev.sluice.engine.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no encoded surrogates, nothing above U+10FFFF, no
  * cut-off sequences. Jackson decodes some of these without complaint (an overlong {@code C0 AF} becomes "/"), and
  * Java's decoder refuses them, so a record is checked here once, before anything reads it.
  */
 final class Utf8 {
+    /** Reads eight bytes at once: most records are ASCII, and eight ASCII bytes have no high bit set. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
     private Utf8() {}
 
     /** The index of the first byte of the first ill-formed sequence, or -1 when all of {@code bytes} is UTF-8. */
@@ -13,6 +21,10 @@ final class Utf8 {
         int i = 0;
         int n = bytes.length;
         while (i < n) {
+            if (i + 8 <= n && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
+                i += 8;
+                continue;
+            }
             int b = bytes[i];
             if (b >= 0) {
                 i++;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -117,6 +118,43 @@ class JsonRecordParserTest {
         assertThatThrownBy(() -> ranged.parse("{\"ts\":1577836799999}".getBytes(StandardCharsets.UTF_8), values))
                 .hasMessage("field 'ts': event time 2019-12-31T23:59:59.999Z is before the earliest accepted event time "
                         + "2020-01-01T00:00:00Z (event-time.earliest)");
+    }
+
+    @Test
+    void theWallClockIsReadAgainWhenAnEventSeemsTooFarAhead() throws Exception {
+        MovingClock clock = new MovingClock(Instant.parse("2026-06-01T12:00:00Z"));
+        JsonRecordParser ranged = new JsonRecordParser(parser.schema(), "ts",
+                new EventTimeRange(Instant.EPOCH, Duration.ofHours(1), clock));
+        Object[] values = new Object[6];
+        ranged.parse("{\"ts\":\"2026-06-01T12:30:00Z\"}".getBytes(StandardCharsets.UTF_8), values);
+        clock.now = Instant.parse("2026-06-01T14:00:00Z");
+        ranged.parse("{\"ts\":\"2026-06-01T14:30:00Z\"}".getBytes(StandardCharsets.UTF_8), values);
+        assertThat(values[5]).isEqualTo(LocalDateTime.parse("2026-06-01T14:30:00"));
+        assertThatThrownBy(() -> ranged.parse("{\"ts\":\"2026-06-01T15:00:00.001Z\"}".getBytes(StandardCharsets.UTF_8), values))
+                .hasMessageContaining("is more than 1h ahead of the wall clock (2026-06-01T14:00:00Z)");
+    }
+
+    private static final class MovingClock extends Clock {
+        Instant now;
+
+        MovingClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Test
