@@ -3,6 +3,7 @@ package dev.sluice.engine;
 import dev.sluice.SluiceException;
 import dev.sluice.broker.TopicSpec;
 import dev.sluice.engine.internal.ConsumerLagReporter;
+import dev.sluice.engine.internal.EventTimeRange;
 import dev.sluice.engine.internal.JsonRecordParser;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.engine.internal.PartitionWatermarks;
@@ -26,6 +27,7 @@ import dev.sluice.spec.ViewSpec;
 import dev.sluice.storage.TableDefinition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -170,7 +172,8 @@ public final class PipelineCompiler {
     private static void addSource(PipelineSpec spec, SourceSpec source, EngineConfig config, StreamExecutionEnvironment env,
             StreamTableEnvironment tables) {
         RecordSchema schema = RecordSchema.of(source.schema());
-        JsonRecordParser parser = new JsonRecordParser(schema, source.eventTime().column());
+        JsonRecordParser parser = new JsonRecordParser(schema, source.eventTime().column(),
+                EventTimeRange.of(source.eventTime(), Clock.systemUTC()));
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.setProperty("isolation.level", "read_committed");

@@ -1,6 +1,7 @@
 package dev.sluice.spec;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -41,6 +42,25 @@ public record SourceSpec(
         FAIL
     }
 
-    /** The event-time column and how far out of order events may arrive before they count as late. */
-    public record EventTime(String column, Duration maxOutOfOrderness) {}
+    /**
+     * The event-time column, how far out of order events may arrive before they count as late, and which event
+     * times are accepted at all: from {@code earliest} to {@code maxFuture} ahead of the wall clock. A record with
+     * a time outside that range is a dead letter, because an event stamped far in the future would move the
+     * watermark past every later event.
+     */
+    public record EventTime(String column, Duration maxOutOfOrderness, Duration maxFuture, Instant earliest) {
+        /**
+         * How far ahead of the wall clock an event time may be unless the spec says otherwise: one hour, because
+         * result topics carry event times as record timestamps, and Kafka brokers refuse record timestamps more than
+         * {@code log.message.timestamp.after.max.ms} (one hour by default since Kafka 4.0) ahead of their clock.
+         */
+        public static final Duration DEFAULT_MAX_FUTURE = Duration.ofHours(1);
+        /** The earliest event time accepted unless the spec says otherwise. */
+        public static final Instant DEFAULT_EARLIEST = Instant.EPOCH;
+
+        /** The default range of accepted event times: from 1970 to one hour ahead of the wall clock. */
+        public EventTime(String column, Duration maxOutOfOrderness) {
+            this(column, maxOutOfOrderness, DEFAULT_MAX_FUTURE, DEFAULT_EARLIEST);
+        }
+    }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,6 +152,31 @@ class SpecParserTest {
 
         assertThat(spec.sinks().get(0).mode()).isEqualTo(SinkSpec.Mode.UPSERT);
         assertThat(spec.sinks().get(0).primaryKey()).containsExactly("a", "b");
+    }
+
+    @Test
+    void readsTheRangeOfAcceptedEventTimesWithItsDefaults() {
+        SourceSpec.EventTime defaults = eventTime("{column: ts}");
+        assertThat(defaults).isEqualTo(new SourceSpec.EventTime("ts", Duration.ZERO, Duration.ofHours(1), Instant.EPOCH));
+        assertThat(eventTime("{column: ts, max-future: 2h, earliest: 2020-01-01T00:00:00Z}"))
+                .isEqualTo(new SourceSpec.EventTime("ts", Duration.ZERO, Duration.ofHours(2), Instant.parse("2020-01-01T00:00:00Z")));
+        assertThat(eventTime("{column: ts, max-future: 0s, earliest: 2020-01-01}").earliest())
+                .isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+        assertThat(eventTime("{column: ts, earliest: '2020-01-01T01:00:00+01:00'}").earliest())
+                .isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+        assertThat(eventTime("{column: ts, max-future: 3650d}").maxFuture()).isEqualTo(Duration.ofDays(3650));
+        assertThat(eventTime("{column: ts, max-out-of-orderness: 1d}").maxOutOfOrderness()).isEqualTo(Duration.ofHours(24));
+    }
+
+    private SourceSpec.EventTime eventTime(String mapping) {
+        return parser.parse("""
+                name: p
+                sources:
+                  - name: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time: %s
+                views: [{name: v, sql: SELECT 1}]
+                """.formatted(mapping), dir.resolve("pipeline.yaml")).sources().get(0).eventTime();
     }
 
     @Test

@@ -61,7 +61,8 @@ class SpecProblemsTest {
                     schema: {ts: TIMESTAMP(3)}
                 views: [{name: v, sql: SELECT 1}]
                 """)).containsExactly(problem(3, 5, "sources[0].event-time",
-                "missing required key 'event-time'; expected a mapping with the keys column, max-out-of-orderness"));
+                "missing required key 'event-time'; expected a mapping with the keys column, max-out-of-orderness, "
+                + "max-future, earliest"));
     }
 
     @Test
@@ -158,8 +159,8 @@ class SpecProblemsTest {
                       max-out-of-orderness: 5 sec
                 views: [{name: v, sql: SELECT 1}]
                 """)).containsExactly(problem(7, 29, "sources[0].event-time.max-out-of-orderness",
-                "invalid duration '5 sec'; expected <integer><unit> with unit ms, s, m or h, for example 500ms, 5s "
-                        + "or 2m"));
+                "invalid duration '5 sec'; expected <integer><unit> with unit ms, s, m, h or d, for example 500ms, "
+                        + "5s, 2m or 1d"));
     }
 
     @Test
@@ -173,6 +174,80 @@ class SpecProblemsTest {
                 views: [{name: v, sql: SELECT 1}]
                 """)).containsExactly(problem(5, 52, "sources[0].event-time.max-out-of-orderness",
                 "duration '25h' is too long; the maximum is 24h"));
+    }
+
+    @Test
+    void rejectsAMaxFutureLongerThanTenYears() {
+        assertThat(problems("""
+                name: p
+                sources:
+                  - name: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time: {column: ts, max-future: 3651d}
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(5, 42, "sources[0].event-time.max-future",
+                "duration '3651d' is too long; the maximum is 3650d"));
+    }
+
+    @Test
+    void rejectsAMaxFutureWithoutAUnit() {
+        assertThat(problems("""
+                name: p
+                sources:
+                  - name: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time:
+                      column: ts
+                      max-future: -1d
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(7, 19, "sources[0].event-time.max-future",
+                "invalid duration '-1d'; expected <integer><unit> with unit ms, s, m, h or d, for example 500ms, "
+                        + "5s, 2m or 1d"));
+    }
+
+    @Test
+    void rejectsAnEarliestTimeThatIsNotIsoText() {
+        assertThat(problems("""
+                name: p
+                sources:
+                  - name: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time:
+                      column: ts
+                      earliest: 2020-01-01 00:00:00
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(7, 17, "sources[0].event-time.earliest",
+                "invalid time '2020-01-01 00:00:00'; expected an ISO-8601 time with an offset such as "
+                        + "2020-01-01T00:00:00Z, or a date such as 2020-01-01 (midnight UTC)"));
+    }
+
+    @Test
+    void rejectsAnEarliestTimeWithoutAnOffset() {
+        assertThat(problems("""
+                name: p
+                sources:
+                  - name: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time: {column: ts, earliest: "2020-01-01T00:00:00"}
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(5, 40, "sources[0].event-time.earliest",
+                "invalid time '2020-01-01T00:00:00'; expected an ISO-8601 time with an offset such as "
+                        + "2020-01-01T00:00:00Z, or a date such as 2020-01-01 (midnight UTC)"));
+    }
+
+    @Test
+    void rejectsAnEarliestTimeBeyondTheYear9999() {
+        assertThat(problems("""
+                name: p
+                sources:
+                  - name: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time:
+                      column: ts
+                      earliest: +10000-01-01T00:00:00Z
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(7, 17, "sources[0].event-time.earliest",
+                "time '+10000-01-01T00:00:00Z' is out of range; event times lie in the years 0000 to 9999"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sluice.engine.internal;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -15,12 +16,19 @@ import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 /**
  * Converts text and JSON scalars into the Java values Flink expects for a column type (the default conversion
  * classes: String, Integer, BigDecimal, LocalDateTime, Instant, ...). Shared by the JSON source parser and the CSV
  * reference loader so both accept the same spellings. Throws {@link IllegalArgumentException} with a message that
- * names the expected type and the offending value.
+ * names the expected type and the offending value (at most 60 characters of it).
+ *
+ * <p>The work per value is bounded whatever the input: number text is held to the limits of a JSON number token
+ * (at most {@value #MAX_NUMBER_LENGTH} characters, at most {@value #MAX_DIGITS} digits before or after the decimal
+ * point) before any arithmetic, so {@code "1e999999999"} is refused instead of expanded. DATE, TIMESTAMP and
+ * TIMESTAMP_LTZ values lie in the years 0000 to 9999, the range of the SQL types, so that converting them to epoch
+ * days or milliseconds can never overflow further down the job.
  */
 public final class ValueParser {
     /** Accepts "2026-11-24T15:00:00.123", "2026-11-24 15:00:00", with or without fraction and zone. */
@@ -34,7 +42,17 @@ public final class ValueParser {
             .toFormatter();
 
     /** No column type needs more digits than this before or after the decimal point. */
-    private static final int MAX_DIGITS = 400;
+    static final int MAX_DIGITS = 400;
+    /** The longest number text, as in a JSON number token (Jackson's {@code StreamReadConstraints} default). */
+    static final int MAX_NUMBER_LENGTH = 1000;
+    /** How much of an offending value a message shows. */
+    private static final int SHOWN = 60;
+
+    private static final long MIN_EPOCH_SECOND = LocalDateTime.of(0, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
+    private static final long MAX_EPOCH_SECOND = LocalDateTime.of(9999, 12, 31, 23, 59, 59).toEpochSecond(ZoneOffset.UTC);
+    private static final long MIN_EPOCH_MILLI = MIN_EPOCH_SECOND * 1000;
+    private static final long MAX_EPOCH_MILLI = MAX_EPOCH_SECOND * 1000 + 999;
+    private static final String TIME_RANGE = " (years 0000 to 9999)";
 
     private ValueParser() {}
 
@@ -52,25 +70,21 @@ public final class ValueParser {
                 }
                 throw mismatch(type, quoted(text));
             case TINYINT:
-                return (byte) integral(text, type, Byte.MIN_VALUE, Byte.MAX_VALUE);
+                return (byte) integral(numberText(text, type), type, Byte.MIN_VALUE, Byte.MAX_VALUE);
             case SMALLINT:
-                return (short) integral(text, type, Short.MIN_VALUE, Short.MAX_VALUE);
+                return (short) integral(numberText(text, type), type, Short.MIN_VALUE, Short.MAX_VALUE);
             case INTEGER:
-                return (int) integral(text, type, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                return (int) integral(numberText(text, type), type, Integer.MIN_VALUE, Integer.MAX_VALUE);
             case BIGINT:
-                return integral(text, type, Long.MIN_VALUE, Long.MAX_VALUE);
+                return integral(numberText(text, type), type, Long.MIN_VALUE, Long.MAX_VALUE);
             case FLOAT:
-                return (float) floating(text, type);
+                return toFloat(floating(numberText(text, type), text, type), text, type);
             case DOUBLE:
-                return floating(text, type);
+                return floating(numberText(text, type), text, type);
             case DECIMAL:
                 return decimal(decimalText(text, type), (DecimalType) type);
             case DATE:
-                try {
-                    return LocalDate.parse(text.trim());
-                } catch (DateTimeParseException e) {
-                    throw mismatch(type, quoted(text));
-                }
+                return date(text, type);
             case TIME_WITHOUT_TIME_ZONE:
                 try {
                     return LocalTime.parse(text.trim());
@@ -89,10 +103,7 @@ public final class ValueParser {
     /** A JSON number for a column: exact for DECIMAL, range-checked for integers, epoch milliseconds for timestamps. */
     public static Object fromNumber(BigDecimal number, LogicalType type) {
         // 1e999999999 is a short record but a billion digits in plain notation: refuse it before any conversion.
-        if (Math.abs((long) number.scale()) > MAX_DIGITS || (long) number.precision() - number.scale() > MAX_DIGITS) {
-            throw new IllegalArgumentException("number " + ValueParser.quoted(number.toString()) + " is out of range for "
-                    + type.copy(true).asSummaryString());
-        }
+        checkMagnitude(number, number.toString(), type);
         switch (type.getTypeRoot()) {
             case CHAR:
             case VARCHAR:
@@ -101,21 +112,66 @@ public final class ValueParser {
             case SMALLINT:
             case INTEGER:
             case BIGINT:
-            case FLOAT:
-            case DOUBLE:
                 return fromText(number.toPlainString(), type);
+            case FLOAT:
+                return toFloat(number.doubleValue(), number.toString(), type);
+            case DOUBLE:
+                return finite(number.doubleValue(), number.toString(), type);
             case DECIMAL:
                 return decimal(number, (DecimalType) type);
+            case TIMESTAMP_WITHOUT_TIME_ZONE:
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
+                try {
+                    return fromLong(number.longValueExact(), type);
+                } catch (ArithmeticException e) {
+                    throw new IllegalArgumentException("expected " + summary(type)
+                            + " as whole epoch milliseconds, got " + shown(number.toString()));
+                }
+            default:
+                throw mismatch(type, shown(number.toString()));
+        }
+    }
+
+    /** A JSON integer that fits a long: the common case, read without BigDecimal or text. */
+    public static Object fromLong(long number, LogicalType type) {
+        switch (type.getTypeRoot()) {
+            case CHAR:
+            case VARCHAR:
+                return Long.toString(number);
+            case TINYINT:
+                return (byte) inRange(number, type, Byte.MIN_VALUE, Byte.MAX_VALUE);
+            case SMALLINT:
+                return (short) inRange(number, type, Short.MIN_VALUE, Short.MAX_VALUE);
+            case INTEGER:
+                return (int) inRange(number, type, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            case BIGINT:
+                return number;
+            case FLOAT:
+                return (float) number;
+            case DOUBLE:
+                return (double) number;
+            case DECIMAL:
+                return decimal(BigDecimal.valueOf(number), (DecimalType) type);
             case TIMESTAMP_WITHOUT_TIME_ZONE:
                 return LocalDateTime.ofInstant(epochMillis(number, type), ZoneOffset.UTC);
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
                 return epochMillis(number, type);
             default:
-                throw mismatch(type, number.toPlainString());
+                throw mismatch(type, Long.toString(number));
         }
     }
 
-    /** Milliseconds since the epoch of a parsed TIMESTAMP or TIMESTAMP_LTZ value (UTC for TIMESTAMP). */
+    /** A JSON floating-point number for a FLOAT or DOUBLE column, as Jackson read it. */
+    public static Object fromDouble(double number, String text, LogicalType type) {
+        return type.getTypeRoot() == LogicalTypeRoot.FLOAT
+                ? toFloat(number, text, type)
+                : finite(number, text, type);
+    }
+
+    /**
+     * Milliseconds since the epoch of a parsed TIMESTAMP or TIMESTAMP_LTZ value (UTC for TIMESTAMP). Exact for every
+     * value this class returns, whose years lie in 0000 to 9999.
+     */
     public static long epochMillis(Object value) {
         if (value instanceof LocalDateTime ldt) {
             return ldt.toInstant(ZoneOffset.UTC).toEpochMilli();
@@ -124,74 +180,158 @@ public final class ValueParser {
     }
 
     static IllegalArgumentException mismatch(LogicalType type, String value) {
-        return new IllegalArgumentException("expected " + type.copy(true).asSummaryString() + ", got " + value);
+        return new IllegalArgumentException("expected " + summary(type) + ", got " + value);
     }
 
+    /** The text in double quotes, cut to 60 characters (never inside a surrogate pair) with "..." when longer. */
     static String quoted(String text) {
-        String shown = text.length() > 60 ? text.substring(0, 60) + "..." : text;
-        return "\"" + shown + "\"";
+        return "\"" + shown(text) + "\"";
     }
 
-    private static long integral(String text, LogicalType type, long min, long max) {
+    private static String shown(String text) {
+        if (text.length() <= SHOWN) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(SHOWN - 1)) ? SHOWN - 1 : SHOWN;
+        return text.substring(0, end) + "...";
+    }
+
+    private static String summary(LogicalType type) {
+        return type.copy(true).asSummaryString();
+    }
+
+    /** The trimmed text of a number, refused when it is longer than any JSON number token may be. */
+    private static String numberText(String text, LogicalType type) {
+        String trimmed = text.trim();
+        if (trimmed.length() > MAX_NUMBER_LENGTH) {
+            throw mismatch(type, "a number of " + trimmed.length() + " characters (at most " + MAX_NUMBER_LENGTH + ")");
+        }
+        return trimmed;
+    }
+
+    private static void checkMagnitude(BigDecimal number, String shownText, LogicalType type) {
+        if (Math.abs((long) number.scale()) > MAX_DIGITS || (long) number.precision() - number.scale() > MAX_DIGITS) {
+            throw new IllegalArgumentException("number " + quoted(shownText) + " is out of range for " + summary(type));
+        }
+    }
+
+    private static long integral(String trimmed, LogicalType type, long min, long max) {
         long value;
         try {
-            value = Long.parseLong(text.trim());
+            value = Long.parseLong(trimmed);
         } catch (NumberFormatException e) {
-            throw mismatch(type, quoted(text));
+            throw mismatch(type, quoted(trimmed));
         }
+        return inRange(value, type, min, max);
+    }
+
+    private static long inRange(long value, LogicalType type, long min, long max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException("value " + value + " is out of range for " + type.copy(true).asSummaryString()
+            throw new IllegalArgumentException("value " + value + " is out of range for " + summary(type)
                     + " (" + min + ".." + max + ")");
         }
         return value;
     }
 
-    private static double floating(String text, LogicalType type) {
+    /**
+     * A decimal number in text: digits, sign, point and exponent only, so that Java's other spellings ("NaN",
+     * "Infinity", "0x1p3", "1.5d") are refused as they are in a JSON number token.
+     */
+    private static double floating(String trimmed, String text, LogicalType type) {
+        for (int i = 0; i < trimmed.length(); i++) {
+            char c = trimmed.charAt(i);
+            if ((c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E') {
+                throw mismatch(type, quoted(text));
+            }
+        }
+        double value;
         try {
-            return Double.parseDouble(text.trim());
+            value = Double.parseDouble(trimmed);
         } catch (NumberFormatException e) {
             throw mismatch(type, quoted(text));
         }
+        return finite(value, trimmed, type);
+    }
+
+    private static double finite(double value, String text, LogicalType type) {
+        if (Double.isInfinite(value) || Double.isNaN(value)) {
+            throw new IllegalArgumentException("number " + quoted(text) + " is out of range for " + summary(type));
+        }
+        return value;
+    }
+
+    private static float toFloat(double value, String text, LogicalType type) {
+        float f = (float) finite(value, text, type);
+        if (Float.isInfinite(f)) {
+            throw new IllegalArgumentException("number " + quoted(text.trim()) + " is out of range for " + summary(type));
+        }
+        return f;
     }
 
     private static BigDecimal decimalText(String text, LogicalType type) {
+        String trimmed = numberText(text, type);
+        BigDecimal number;
         try {
-            return new BigDecimal(text.trim());
+            number = new BigDecimal(trimmed);
         } catch (NumberFormatException e) {
             throw mismatch(type, quoted(text));
         }
+        checkMagnitude(number, trimmed, type);
+        return number;
     }
 
     private static BigDecimal decimal(BigDecimal value, DecimalType type) {
         BigDecimal scaled = value.setScale(type.getScale(), RoundingMode.HALF_UP);
         if (scaled.precision() > type.getPrecision()) {
-            throw new IllegalArgumentException("value " + value.toPlainString() + " does not fit " + type.copy(true).asSummaryString()
+            throw new IllegalArgumentException("value " + shown(value.toPlainString()) + " does not fit " + summary(type)
                     + " (at most " + (type.getPrecision() - type.getScale()) + " digits before the decimal point)");
         }
         return scaled;
     }
 
+    private static LocalDate date(String text, LogicalType type) {
+        LocalDate date;
+        try {
+            date = LocalDate.parse(text.trim());
+        } catch (DateTimeParseException e) {
+            throw mismatch(type, quoted(text));
+        }
+        if (date.getYear() < 0 || date.getYear() > 9999) {
+            throw outOfRange(quoted(text), type);
+        }
+        return date;
+    }
+
     private static Instant instant(String text, LogicalType type) {
         String trimmed = text.trim();
+        Instant instant;
         try {
             TemporalAccessor parsed = TIMESTAMP.parse(trimmed);
             LocalDateTime local = LocalDateTime.of(LocalDate.from(parsed), LocalTime.from(parsed));
             if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
-                return OffsetDateTime.of(local, ZoneOffset.ofTotalSeconds(parsed.get(ChronoField.OFFSET_SECONDS))).toInstant();
+                instant = OffsetDateTime.of(local, ZoneOffset.ofTotalSeconds(parsed.get(ChronoField.OFFSET_SECONDS))).toInstant();
+            } else {
+                instant = local.toInstant(ZoneOffset.UTC);
             }
-            return local.toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("expected " + type.copy(true).asSummaryString()
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("expected " + summary(type)
                     + " as ISO-8601 text (e.g. \"2026-11-24T15:00:00.123Z\") or epoch milliseconds, got " + quoted(text));
         }
+        long second = instant.getEpochSecond();
+        if (second < MIN_EPOCH_SECOND || second > MAX_EPOCH_SECOND) {
+            throw outOfRange(quoted(text), type);
+        }
+        return instant;
     }
 
-    private static Instant epochMillis(BigDecimal number, LogicalType type) {
-        try {
-            return Instant.ofEpochMilli(number.longValueExact());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("expected " + type.copy(true).asSummaryString()
-                    + " as whole epoch milliseconds, got " + number.toPlainString());
+    private static Instant epochMillis(long millis, LogicalType type) {
+        if (millis < MIN_EPOCH_MILLI || millis > MAX_EPOCH_MILLI) {
+            throw outOfRange(Long.toString(millis), type);
         }
+        return Instant.ofEpochMilli(millis);
+    }
+
+    private static IllegalArgumentException outOfRange(String shownValue, LogicalType type) {
+        return new IllegalArgumentException("value " + shownValue + " is out of range for " + summary(type) + TIME_RANGE);
     }
 }

@@ -12,6 +12,11 @@ import dev.sluice.spec.ViewSpec;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,18 +53,24 @@ public final class SpecReader {
     static final List<String> PIPELINE_KEYS = List.of("name", "description", "sources", "references", "views", "sinks");
     static final List<String> SOURCE_KEYS =
             List.of("name", "topic", "partitions", "format", "schema", "event-time", "on-error");
-    static final List<String> EVENT_TIME_KEYS = List.of("column", "max-out-of-orderness");
+    static final List<String> EVENT_TIME_KEYS = List.of("column", "max-out-of-orderness", "max-future", "earliest");
     static final List<String> REFERENCE_KEYS = List.of("name", "file", "schema", "primary-key");
     static final List<String> VIEW_KEYS = List.of("name", "sql");
     static final List<String> SINK_KEYS = List.of("view", "table", "mode", "primary-key");
 
     static final int MAX_PARTITIONS = 1024;
     static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofHours(24);
+    static final Duration MAX_FUTURE = Duration.ofDays(3650);
+    /** An event time lies in the years 0000 to 9999 (the range of SQL timestamps), so the earliest one does too. */
+    static final Instant MIN_TIME = Instant.parse("0000-01-01T00:00:00Z");
+    static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59Z");
 
     private static final Pattern PARTITIONS = Pattern.compile("[0-9]{1,9}");
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
     private static final String DURATION_RULE =
-            "expected <integer><unit> with unit ms, s, m or h, for example 500ms, 5s or 2m";
+            "expected <integer><unit> with unit ms, s, m, h or d, for example 500ms, 5s, 2m or 1d";
+    private static final String TIME_EXPECTED = "an ISO-8601 time with an offset such as 2020-01-01T00:00:00Z, or a "
+            + "date such as 2020-01-01 (midnight UTC)";
     private static final String TYPE_EXPECTED = "a Flink SQL type such as STRING, BIGINT, DECIMAL(12, 2) or TIMESTAMP(3)";
 
     private static final Map<String, SourceSpec.Format> FORMATS = Map.of("json", SourceSpec.Format.JSON);
@@ -179,35 +190,65 @@ public final class SpecReader {
         }
         String column = requiredScalar(fields, field.value(), field.path(), "column",
                 "the name of a schema column of type TIMESTAMP(3) or TIMESTAMP_LTZ(3)");
-        Duration maxOutOfOrderness = duration(fields.get("max-out-of-orderness"));
-        return new SourceSpec.EventTime(column, maxOutOfOrderness);
+        Duration maxOutOfOrderness = duration(fields.get("max-out-of-orderness"), Duration.ZERO,
+                MAX_OUT_OF_ORDERNESS, "24h");
+        Duration maxFuture = duration(fields.get("max-future"), SourceSpec.EventTime.DEFAULT_MAX_FUTURE,
+                MAX_FUTURE, "3650d");
+        Instant earliest = time(fields.get("earliest"), SourceSpec.EventTime.DEFAULT_EARLIEST);
+        return new SourceSpec.EventTime(column, maxOutOfOrderness, maxFuture, earliest);
     }
 
-    private Duration duration(Field field) {
+    private Duration duration(Field field, Duration absent, Duration max, String maxText) {
         if (field == null) {
-            return Duration.ZERO;
+            return absent;
         }
-        String value = scalar(field, "a duration such as 500ms, 5s or 2m");
+        String value = scalar(field, "a duration such as 500ms, 5s, 2m or 1d");
         if (value == null) {
-            return Duration.ZERO;
+            return absent;
         }
         Matcher m = DURATION.matcher(value);
         if (!m.matches()) {
             problem(field.value(), field.path(), "invalid duration " + quote(value) + "; " + DURATION_RULE);
-            return Duration.ZERO;
+            return absent;
         }
         long amount = Long.parseLong(m.group(1));
         Duration duration = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
         };
-        if (duration.compareTo(MAX_OUT_OF_ORDERNESS) > 0) {
-            problem(field.value(), field.path(), "duration " + quote(value) + " is too long; the maximum is 24h");
-            return Duration.ZERO;
+        if (duration.compareTo(max) > 0) {
+            problem(field.value(), field.path(), "duration " + quote(value) + " is too long; the maximum is " + maxText);
+            return absent;
         }
         return duration;
+    }
+
+    private Instant time(Field field, Instant absent) {
+        if (field == null) {
+            return absent;
+        }
+        String value = scalar(field, TIME_EXPECTED);
+        if (value == null) {
+            return absent;
+        }
+        Instant time;
+        try {
+            time = value.indexOf('T') < 0 && value.indexOf('t') < 0
+                    ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            problem(field.value(), field.path(), "invalid time " + quote(value) + "; expected " + TIME_EXPECTED);
+            return absent;
+        }
+        if (time.isBefore(MIN_TIME) || time.isAfter(MAX_TIME)) {
+            problem(field.value(), field.path(), "time " + quote(value) + " is out of range; event times lie in the "
+                    + "years 0000 to 9999");
+            return absent;
+        }
+        return time;
     }
 
     private ReferenceSpec reference(Node node, String path) {
