@@ -286,8 +286,10 @@ class EventTimeIT {
             assertThat(results.rows("sluice.empty.counts", r -> r.get("window_start").asText() + " " + r.get("cnt").asLong()))
                     .containsExactlyInAnyOrder("2026-01-01T00:00:00 10", "2026-01-01T00:00:10 10");
 
-            // An event on the other partition, far behind what partition 0 has shown: the windows and the OVER
-            // aggregation are past it, so it must be a late event, not a record an operator drops silently.
+            // After a crash and a restart from the last checkpoint, an event on the other partition far behind what
+            // partition 0 has shown: the windows and the OVER aggregation are past it, so it must be a late event,
+            // not a record an operator drops silently.
+            job.crashAndRestart();
             send("s", new Event("old", "k", 1000, T0.plusSeconds(5), 1));
             producer.flush();
             results.awaitCounts(Map.of("s.late", 1), Duration.ofSeconds(30));
