@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.broker.BrokerAdmin;
 import dev.sluice.broker.EmbeddedKafka;
+import dev.sluice.engine.internal.ConsumerLagReporter;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -285,6 +287,16 @@ class EventTimeIT {
             results.awaitCounts(Map.of("sluice.empty.counts", 2, "sluice.empty.running", 28), Duration.ofSeconds(60));
             assertThat(results.rows("sluice.empty.counts", r -> r.get("window_start").asText() + " " + r.get("cnt").asLong()))
                     .containsExactlyInAnyOrder("2026-01-01T00:00:00 10", "2026-01-01T00:00:10 10");
+            // Idleness came from the consumers' own lag: both partitions are known to their consumers, read to the end.
+            List<Long> lags = new ArrayList<>();
+            for (int subtask = 0; subtask < 2; subtask++) {
+                ConsumerLagReporter consumer = ConsumerLagReporter.forClient("sluice-empty-s-" + subtask);
+                assertThat(consumer).as("lag reporter of subtask %s", subtask).isNotNull();
+                for (int partition = 0; partition < 2; partition++) {
+                    lags.add(consumer.lag(new TopicPartition("s", partition)));
+                }
+            }
+            assertThat(lags).containsExactlyInAnyOrder(0L, 0L, -1L, -1L);
 
             // After a crash and a restart from the last checkpoint, an event on the other partition far behind what
             // partition 0 has shown: the windows and the OVER aggregation are past it, so it must be a late event,
