@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -55,6 +56,24 @@ class QueryPolicyTest {
                 "read_text", "read_blob", "glob", "enable_logging", "duckdb_settings", "duckdb_databases", "duckdb_extensions",
                 "checkpoint", "force_checkpoint", "pragma_database_size", "which_secret", "duckdb_secrets");
         assertThat(allowed).containsExactlyInAnyOrder("range", "generate_series", "unnest", "repeat", "repeat_row", "json_each", "json_tree");
+    }
+
+    @Test
+    void theSecurityDocumentListsExactlyTheAllowedFunctions() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "security.md"));
+        String list = doc.substring(doc.indexOf("<!-- allowed-functions"), doc.indexOf("<!-- end of allowed-functions -->"));
+        Set<String> documented = new TreeSet<>();
+        java.util.regex.Matcher code = java.util.regex.Pattern.compile("`([^`]+)`").matcher(list);
+        while (code.find()) {
+            documented.add(code.group(1));
+        }
+        Set<String> allowed = new TreeSet<>();
+        for (Set<String> s : List.of(QueryPolicy.OPERATORS, QueryPolicy.NUMERIC, QueryPolicy.TEXT, QueryPolicy.TIME, QueryPolicy.NESTED,
+                QueryPolicy.JSON_VALUES, QueryPolicy.OTHER, QueryPolicy.AGGREGATES, QueryPolicy.WINDOW, QueryPolicy.TABLE_FUNCTIONS)) {
+            allowed.addAll(s);
+        }
+
+        assertThat(documented).isEqualTo(allowed);
     }
 
     private static Set<String> missing(Set<String> listed, String... kinds) {
