@@ -28,6 +28,9 @@ final class Banner {
                 + String.join(", ", server.pipeline().tables().stream().map(t -> t.name()).distinct().toList()) + ")");
         Console.print("  REST API       " + api + "/api/v1/health   " + api + "/api/v1/pipelines");
         Console.print("                 " + api + "/api/v1/tables/{table}?limit=10   POST " + api + "/api/v1/query {\"sql\": \"...\"}");
+        if (!settings.apiKeys().isEmpty()) {
+            Console.print("                 every request needs Authorization: Bearer <key> (" + settings.apiKeys() + " accepted)");
+        }
         if (generator != null) {
             Console.print("  Generator      " + generator);
         }

@@ -1,7 +1,15 @@
 package dev.sluice.cli;
 
+import dev.sluice.SluiceException;
 import dev.sluice.engine.EngineConfig;
+import dev.sluice.server.ApiKeys;
 import dev.sluice.server.ServerSettings;
+import dev.sluice.storage.DuckDbSettings;
+import dev.sluice.storage.QueryLimits;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,8 +40,31 @@ final class RunOptions {
     String kafkaBootstrap;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "A Kafka client setting for every client (repeatable), e.g. security.protocol=SASL_SSL.")
+            description = "A Kafka client setting for every client (repeatable), e.g. security.protocol=SASL_SSL. "
+                    + "Visible to other users in the process list: put secrets into --kafka-config instead.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "A Java properties file of Kafka client settings for every client (e.g. SASL or SSL settings and their "
+                    + "secrets); --kafka-property settings override it.")
+    Path kafkaConfig;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_API_KEY_FILE}",
+            description = "The SHA-256 hashes of the API keys the REST API accepts, one 'sha256:<hex>' per line (default: "
+                    + "$SLUICE_API_KEY_FILE). Required with a --bind address other than loopback; see docs/security.md.")
+    Path apiKeyFile;
+
+    @Option(names = "--storage-memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "DuckDB's memory limit for loading and queries together, e.g. 2GiB (default: a quarter of the RAM).")
+    Long storageMemory;
+
+    @Option(names = "--storage-threads", paramLabel = "N",
+            description = "DuckDB's worker threads for loading and queries together (default: half the cores, 1 or 2).")
+    Integer storageThreads;
+
+    @Option(names = "--query-timeout", defaultValue = "30s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long one API query may take, reading its result included (default: ${DEFAULT-VALUE}).")
+    Duration queryTimeout;
 
     @Option(names = "--parallelism", paramLabel = "N", description = "Flink parallelism (default: 2 on 2+ cores).")
     Integer parallelism;
@@ -53,8 +84,33 @@ final class RunOptions {
 
     ServerSettings settings() {
         Properties props = new Properties();
+        if (kafkaConfig != null) {
+            props.putAll(readProperties(kafkaConfig));
+        }
         props.putAll(kafkaProperties);
         int p = parallelism != null ? parallelism : EngineConfig.defaultParallelism();
-        return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval);
+        DuckDbSettings defaults = DuckDbSettings.defaults();
+        DuckDbSettings storage;
+        QueryLimits queries;
+        try {
+            storage = new DuckDbSettings(storageMemory != null ? storageMemory : defaults.memoryLimitBytes(),
+                    storageThreads != null ? storageThreads : defaults.threads());
+            queries = QueryLimits.defaults().withTimeout(queryTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new SluiceException("Invalid storage or query option: " + e.getMessage(), e);
+        }
+        ApiKeys keys = apiKeyFile != null ? ApiKeys.load(apiKeyFile) : ApiKeys.none();
+        return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
+                storage, queries, keys);
+    }
+
+    private static Properties readProperties(Path file) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new SluiceException("Cannot read the Kafka client settings from --kafka-config " + file + ": " + e, e);
+        }
+        return props;
     }
 }

@@ -3,32 +3,44 @@ package dev.sluice.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.PathRedactor;
 import dev.sluice.SluiceException;
 import dev.sluice.storage.QueryFailedException;
 import dev.sluice.storage.QueryRejectedException;
 import dev.sluice.storage.QueryResult;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.TableNotFoundException;
+import dev.sluice.storage.TooManyQueriesException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Set;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The REST API, JSON in and out, under {@code /api/v1}: health, pipelines, table rows and read-only SQL over
- * storage. Errors are {@code {"error": "...", "detail": "..."}} with a fitting status code. Handlers only
- * translate HTTP; the work is done by {@link SluiceServer} and {@link QueryService}.
+ * storage. Errors are {@code {"error": "...", "detail": "..."}} with a fitting status code, and name the data
+ * directory {@code <data-dir>}, never its path. Handlers only translate HTTP; the work is done by a
+ * {@link StatusSource} ({@link SluiceServer}) and {@link QueryService}.
+ *
+ * <p>Who may call it: requests must name a loopback host or the bind address in their {@code Host} header (403
+ * otherwise, against DNS rebinding), POST bodies must be JSON (415 otherwise, against cross-site form posts), and when
+ * API keys are configured every request needs {@code Authorization: Bearer <key>} (401 otherwise). A server that
+ * listens beyond loopback must have keys: {@link #checkExposure} refuses to start without them.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_ROWS = 10_000;
+    private static final String BEARER = "bearer ";
 
     private final Javalin app;
 
@@ -36,7 +48,12 @@ public final class ApiServer implements AutoCloseable {
         this.app = app;
     }
 
-    public static ApiServer start(SluiceServer server, QueryService queries, String host, int port) {
+    public static ApiServer start(StatusSource status, QueryService queries, ServerSettings settings) {
+        checkExposure(settings.bindAddress(), settings.apiKeys());
+        String host = settings.bindAddress();
+        int port = settings.httpPort();
+        ApiKeys keys = settings.apiKeys();
+        PathRedactor redactor = PathRedactor.of(settings.dataDir());
         ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -51,36 +68,47 @@ public final class ApiServer implements AutoCloseable {
                 throw new Refused(403, "the Host header '" + ctx.host() + "' is not one this server answers to; allowed: "
                         + String.join(", ", new java.util.TreeSet<>(hosts)));
             }
+            if (!keys.isEmpty() && !keys.accepts(bearerToken(ctx.header("Authorization")))) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
+                throw new Refused(401, ctx.header("Authorization") == null
+                        ? "this server needs an API key: send the header Authorization: Bearer <key>"
+                        : "the API key is not one this server accepts");
+            }
             if (ctx.method() == HandlerType.POST && !String.valueOf(ctx.contentType()).startsWith("application/json")) {
                 throw new Refused(415, "send the body as JSON with the header Content-Type: application/json, got "
                         + (ctx.contentType() == null ? "no content type" : ctx.contentType()));
             }
         });
-        app.get("/api/v1/health", ctx -> health(ctx, server));
-        app.get("/api/v1/pipelines", ctx -> ctx.json(Map.of("pipelines", java.util.List.of(server.status()))));
+        app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
+        app.get("/api/v1/pipelines", ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
         app.get("/api/v1/tables/{table}", ctx -> ctx.json(result(queries.tableRows(ctx.pathParam("table"), limit(ctx)))));
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS))));
 
-        app.exception(Refused.class, (e, ctx) -> error(ctx, e.status, "refused", e.getMessage()));
-        app.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage()));
-        app.exception(QueryRejectedException.class, (e, ctx) -> error(ctx, 400, "query refused", e.getMessage()));
-        app.exception(TableNotFoundException.class, (e, ctx) -> error(ctx, 404, "no such table", e.getMessage()));
-        app.exception(QueryFailedException.class, (e, ctx) -> error(ctx, 400, "query failed", e.getMessage()));
+        app.exception(Refused.class, (e, ctx) -> error(ctx, e.status, "refused", e.getMessage(), redactor));
+        app.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage(), redactor));
+        app.exception(QueryRejectedException.class, (e, ctx) -> error(ctx, 400, "query refused", e.getMessage(), redactor));
+        app.exception(TableNotFoundException.class, (e, ctx) -> error(ctx, 404, "no such table", e.getMessage(), redactor));
+        app.exception(QueryFailedException.class, (e, ctx) -> error(ctx, 400, "query failed", e.getMessage(), redactor));
+        app.exception(TooManyQueriesException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            error(ctx, 429, "too many queries", e.getMessage(), redactor);
+        });
         app.exception(SluiceException.class, (e, ctx) -> {
             LOG.warn("Request {} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
-            error(ctx, 503, "unavailable", e.getMessage());
+            error(ctx, 503, "unavailable", e.getMessage(), redactor);
         });
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("Request {} {} failed.", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            error(ctx, 500, "internal error", e.getClass().getSimpleName() + ": " + e.getMessage(), redactor);
         });
         app.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
                 error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
-                        + "; endpoints are GET /api/v1/health, GET /api/v1/pipelines, GET /api/v1/tables/{table}, POST /api/v1/query");
+                        + "; endpoints are GET /api/v1/health, GET /api/v1/pipelines, GET /api/v1/tables/{table}, POST /api/v1/query",
+                        redactor);
             }
         });
-        app.error(405, ctx -> error(ctx, 405, "method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
+        app.error(405, ctx -> error(ctx, 405, "method not allowed", ctx.method() + " is not allowed on " + ctx.path(), redactor));
         try {
             app.start(host, port);
         } catch (RuntimeException e) {
@@ -91,15 +119,57 @@ public final class ApiServer implements AutoCloseable {
         return new ApiServer(app);
     }
 
+    /**
+     * Refuses to serve an API without keys on an address other machines can reach: anyone there could read all of
+     * storage.
+     *
+     * @throws SluiceException when {@code bindAddress} is not a loopback address and there are no keys
+     */
+    public static void checkExposure(String bindAddress, ApiKeys keys) {
+        if (keys.isEmpty() && !isLoopback(bindAddress)) {
+            throw new SluiceException("Refusing to serve the REST API on " + (bindAddress.isEmpty() ? "all interfaces" : bindAddress)
+                    + " without API keys: anyone who can reach that address could read all of storage. Pass --api-key-file FILE"
+                    + " (or set SLUICE_API_KEY_FILE) with the hashes of your keys (see docs/security.md), or bind to localhost.");
+        }
+    }
+
+    /** Whether every address {@code bindAddress} names is a loopback address; names that do not resolve are not. */
+    static boolean isLoopback(String bindAddress) {
+        String host = bindAddress.startsWith("[") && bindAddress.endsWith("]")
+                ? bindAddress.substring(1, bindAddress.length() - 1) : bindAddress;
+        if (host.isBlank()) {
+            return false;
+        }
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress a : addresses) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String bearerToken(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        return authorization.substring(BEARER.length()).strip();
+    }
+
     public int port() {
         return app.port();
     }
 
-    private static void health(Context ctx, SluiceServer server) {
-        Map<String, SluiceServer.Health> parts = server.health();
+    private static void health(Context ctx, StatusSource status, PathRedactor redactor) {
+        Map<String, SluiceServer.Health> parts = status.health();
         boolean up = parts.values().stream().allMatch(SluiceServer.Health::up);
         Map<String, Object> components = new LinkedHashMap<>();
-        parts.forEach((name, h) -> components.put(name, Map.of("status", h.up() ? "UP" : "DOWN", "detail", h.detail())));
+        parts.forEach((name, h) -> components.put(name, Map.of("status", h.up() ? "UP" : "DOWN", "detail", redactor.redact(h.detail()))));
         ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN", "components", components));
     }
 
@@ -148,8 +218,8 @@ public final class ApiServer implements AutoCloseable {
         return t.getMessage();
     }
 
-    private static void error(Context ctx, int status, String error, String detail) {
-        ctx.status(status).json(Map.of("error", error, "detail", detail == null ? "" : detail));
+    private static void error(Context ctx, int status, String error, String detail, PathRedactor redactor) {
+        ctx.status(status).json(Map.of("error", error, "detail", detail == null ? "" : redactor.redact(detail)));
     }
 
     @Override
@@ -157,27 +227,33 @@ public final class ApiServer implements AutoCloseable {
         app.stop();
     }
 
-    /** Host names a request may address; null (any) when the server listens on all interfaces. */
+    /** Host names a request may address, in lower case; null (any) when the server listens on all interfaces. */
     static Set<String> allowedHosts(String bindAddress) {
-        if (bindAddress.equals("0.0.0.0") || bindAddress.equals("::") || bindAddress.isEmpty()) {
+        if (bindAddress.equals("0.0.0.0") || bindAddress.equals("::") || bindAddress.equals("[::]") || bindAddress.isEmpty()) {
             return null;
         }
         Set<String> hosts = new HashSet<>(Set.of("localhost", "127.0.0.1", "::1", "[::1]"));
-        hosts.add(bindAddress);
+        hosts.add(bindAddress.toLowerCase(Locale.ROOT));
         return hosts;
     }
 
-    /** The host part of a Host header: {@code localhost:8080} -> {@code localhost}, {@code [::1]:8080} -> {@code [::1]}. */
+    /**
+     * The host part of a Host header in lower case (host names are case-insensitive): {@code LocalHost:8080} ->
+     * {@code localhost}, {@code [::1]:8080} -> {@code [::1]}.
+     */
     static String hostName(String hostHeader) {
         if (hostHeader == null) {
             return "";
         }
+        String host;
         if (hostHeader.startsWith("[")) {
             int end = hostHeader.indexOf(']');
-            return end < 0 ? hostHeader : hostHeader.substring(0, end + 1);
+            host = end < 0 ? hostHeader : hostHeader.substring(0, end + 1);
+        } else {
+            int colon = hostHeader.lastIndexOf(':');
+            host = colon < 0 ? hostHeader : hostHeader.substring(0, colon);
         }
-        int colon = hostHeader.lastIndexOf(':');
-        return colon < 0 ? hostHeader : hostHeader.substring(0, colon);
+        return host.toLowerCase(Locale.ROOT);
     }
 
     /** A request refused before any handler ran, with its status code. */

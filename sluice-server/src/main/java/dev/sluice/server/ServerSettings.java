@@ -1,5 +1,7 @@
 package dev.sluice.server;
 
+import dev.sluice.storage.DuckDbSettings;
+import dev.sluice.storage.QueryLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,6 +18,9 @@ import java.util.Properties;
  * @param httpPort           port of the HTTP server (0 = any free port)
  * @param parallelism        Flink parallelism of the pipeline job
  * @param checkpointInterval how often Flink checkpoints, which is also how often results become visible
+ * @param storage            how much memory and how many threads DuckDB may use
+ * @param queryLimits        how long, how large and how many API queries may be
+ * @param apiKeys            keys the API asks for; none is only allowed when the API listens on loopback
  */
 public record ServerSettings(
         Path dataDir,
@@ -25,12 +30,32 @@ public record ServerSettings(
         String bindAddress,
         int httpPort,
         int parallelism,
-        Duration checkpointInterval) {
+        Duration checkpointInterval,
+        DuckDbSettings storage,
+        QueryLimits queryLimits,
+        ApiKeys apiKeys) {
 
     public ServerSettings {
         Properties copy = new Properties();
         copy.putAll(kafkaProperties);
         kafkaProperties = copy;
+    }
+
+    /** With DuckDB's and the queries' default limits and no API keys. */
+    public ServerSettings(Path dataDir, Optional<String> kafkaBootstrap, int kafkaPort, Properties kafkaProperties, String bindAddress,
+            int httpPort, int parallelism, Duration checkpointInterval) {
+        this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
+                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none());
+    }
+
+    public ServerSettings withApiKeys(ApiKeys keys) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, keys);
+    }
+
+    public ServerSettings withQueryLimits(QueryLimits limits) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, limits, apiKeys);
     }
 
     public Path kafkaDir() {

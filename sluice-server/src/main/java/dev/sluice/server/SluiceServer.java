@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.SluiceException;
 import dev.sluice.broker.BrokerAdmin;
 import dev.sluice.broker.EmbeddedKafka;
 import dev.sluice.engine.CompiledPipeline;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class SluiceServer implements AutoCloseable {
+public final class SluiceServer implements StatusSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
 
@@ -54,6 +55,7 @@ public final class SluiceServer implements AutoCloseable {
     private DuckDbStore store;
     private ResultLoader loader;
     private PipelineRunner runner;
+    /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
     private ApiServer api;
 
@@ -62,7 +64,13 @@ public final class SluiceServer implements AutoCloseable {
         this.settings = settings;
     }
 
+    /**
+     * Starts everything, or nothing: on a failure, what was started is stopped again.
+     *
+     * @throws SluiceException before anything starts when the API would listen beyond loopback without API keys
+     */
     public static SluiceServer start(PipelineSpec spec, ServerSettings settings) {
+        ApiServer.checkExposure(settings.bindAddress(), settings.apiKeys());
         SluiceServer server = new SluiceServer(spec, settings);
         try {
             server.startAll();
@@ -89,7 +97,7 @@ public final class SluiceServer implements AutoCloseable {
         compiled = PipelineCompiler.compile(spec, engine);
         admin.ensureTopics(compiled.topics());
 
-        store = DuckDbStore.open(settings.databaseFile());
+        store = DuckDbStore.open(settings.databaseFile(), settings.storage());
         started.add(store);
         for (TableDefinition table : compiled.tables()) {
             store.ensureTable(table);
@@ -103,7 +111,7 @@ public final class SluiceServer implements AutoCloseable {
         started.add(this::stopPipelineAndDrain);
 
         queries = new QueryService(store);
-        api = ApiServer.start(this, queries, settings.bindAddress(), settings.httpPort());
+        api = ApiServer.start(this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings);
         started.add(api);
         LOG.info("Sluice is running pipeline '{}': Kafka {}, HTTP {}:{}, data in {}.", spec.name(), bootstrapServers,
                 settings.bindAddress(), api.port(), settings.dataDir().toAbsolutePath());
@@ -229,7 +237,13 @@ public final class SluiceServer implements AutoCloseable {
         return values.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    @Override
+    public List<PipelineStatus> pipelines() {
+        return List.of(status());
+    }
+
     /** Health of each part: broker, engine, storage, loader. */
+    @Override
     public Map<String, Health> health() {
         Map<String, Health> health = new java.util.LinkedHashMap<>();
         boolean brokerUp = admin.isUp(Duration.ofSeconds(2));

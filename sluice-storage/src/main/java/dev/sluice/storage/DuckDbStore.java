@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 import org.duckdb.DuckDBAppender;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one writer (the loader) uses the store's own connection; the methods that use it are synchronized.
  * Readers ({@link QueryService}, {@link #tables()}) get their own duplicated connections and never wait for a write.
- * The database is opened with external access disabled (no {@code read_csv}, {@code COPY}, {@code ATTACH},
- * extension installs) and with time zone UTC, for every connection to it.
+ * The database is opened with external access disabled (no {@code read_csv}, {@code COPY}, {@code ATTACH}), without
+ * extension installs or loads, with a memory limit and a thread count ({@link DuckDbSettings}), with time zone UTC, and
+ * with its configuration locked, for every connection to it.
  *
  * <pre>{@code
  * try (DuckDbStore store = DuckDbStore.open(Path.of("sluice-data/sluice.duckdb"))) {
@@ -69,8 +71,17 @@ public final class DuckDbStore implements AutoCloseable {
         this.readerSource = connection.duplicate();
     }
 
-    /** Opens (or creates, with its parent directories) the DuckDB file and Sluice's own tables in it. */
+    /** Opens (or creates, with its parent directories) the DuckDB file with {@link DuckDbSettings#defaults()}. */
     public static DuckDbStore open(Path file) {
+        return open(file, DuckDbSettings.defaults());
+    }
+
+    /**
+     * Opens (or creates, with its parent directories) the DuckDB file and Sluice's own tables in it, and locks its
+     * configuration: no extension is installed or loaded, no file but the database is read or written, memory and
+     * threads are limited, and no connection can change any of that later.
+     */
+    public static DuckDbStore open(Path file, DuckDbSettings settings) {
         Path absolute = file.toAbsolutePath();
         try {
             if (absolute.getParent() != null) {
@@ -81,7 +92,7 @@ public final class DuckDbStore implements AutoCloseable {
         }
         DuckDBConnection connection;
         try {
-            connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + absolute);
+            connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + absolute, startupConfig(settings));
         } catch (SQLException e) {
             throw new StorageException("Cannot open the DuckDB file " + absolute + ": " + e.getMessage()
                     + ". Is another Sluice process using it?", e);
@@ -102,12 +113,29 @@ public final class DuckDbStore implements AutoCloseable {
                     + " \"key\" VARCHAR, \"value\" VARCHAR, reason VARCHAR, rejected_at TIMESTAMPTZ)");
             s.execute("CREATE OR REPLACE TEMP TABLE " + REJECTED_STAGING + " (topic VARCHAR, \"partition\" VARCHAR,"
                     + " \"offset\" VARCHAR, \"key\" VARCHAR, \"value\" VARCHAR, reason VARCHAR, rejected_at VARCHAR)");
+            // Last: from here on no connection, the loader's included, can SET or RESET anything.
+            s.execute("SET GLOBAL lock_configuration = true");
         } catch (SQLException e) {
             store.close();
             throw new StorageException("Cannot prepare the DuckDB file " + absolute + ": " + e.getMessage(), e);
         }
-        LOG.info("Opened the DuckDB store {}.", absolute);
+        LOG.info("Opened the DuckDB store {} with a memory limit of {} and {} threads.", absolute, settings.memoryLimitSetting(),
+                settings.threads());
         return store;
+    }
+
+    /**
+     * Settings that must hold from the first statement on. DuckDB would otherwise download and load an extension
+     * from the internet when a query names one of its functions, even with external access disabled.
+     */
+    private static Properties startupConfig(DuckDbSettings settings) {
+        Properties config = new Properties();
+        config.setProperty("autoinstall_known_extensions", "false");
+        config.setProperty("autoload_known_extensions", "false");
+        config.setProperty("allow_community_extensions", "false");
+        config.setProperty("memory_limit", settings.memoryLimitSetting());
+        config.setProperty("threads", Integer.toString(settings.threads()));
+        return config;
     }
 
     public Path file() {

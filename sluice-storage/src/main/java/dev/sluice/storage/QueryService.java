@@ -2,6 +2,10 @@ package dev.sluice.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.PathRedactor;
+import dev.sluice.SluiceException;
+import dev.sluice.storage.internal.JsonSize;
+import dev.sluice.storage.internal.QueryPolicy;
 import dev.sluice.storage.internal.Sql;
 import dev.sluice.storage.internal.SqlText;
 import java.io.IOException;
@@ -13,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -20,23 +25,30 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
  * Read-only SQL over a {@link DuckDbStore}, for the REST API and dashboards. Safe to call from many threads: every
  * call uses its own connection and never waits for the loader.
  *
- * <p>A query must be exactly one read-only statement: SELECT, WITH … SELECT, VALUES, FROM-first, SHOW, DESCRIBE,
- * SUMMARIZE, or EXPLAIN [ANALYZE] of one of those. Anything else is refused with {@link QueryRejectedException}
- * before it runs. The decision is DuckDB's own parser ({@code json_serialize_sql}, which parses without executing
- * and only accepts SELECT statements), not a prefix check; note that the JDBC driver's {@code prepareStatement}
- * cannot be used for this because it executes all but the last of several statements while preparing. Accepted
- * queries then run inside a {@code READ ONLY} transaction, and the database has external access disabled, so
- * table functions that read files ({@code read_csv}, {@code read_parquet}, …) fail with a permission error.
- * {@code checkpoint()} and {@code force_checkpoint()} parse as SELECT but act on the database, so they are refused by
- * name. Limit: read-only statements DuckDB does not parse as SELECT (e.g. {@code PIVOT}) are refused too.
+ * <p>A query must be exactly one read-only statement: SELECT, WITH … SELECT, VALUES, FROM-first, SHOW TABLES,
+ * DESCRIBE, SUMMARIZE, or EXPLAIN [ANALYZE] of one of those. Anything else is refused with
+ * {@link QueryRejectedException} before it runs. The decision is made on DuckDB's own parse of the text
+ * ({@code json_serialize_sql}, which parses without executing and only accepts SELECT statements), not on the text:
+ * the parse tree may only call functions on an allow list and only read storage tables ({@link QueryPolicy}), so SQL
+ * hidden in a string literal can never run, because every function that would run it is off the list. The JDBC
+ * driver's {@code prepareStatement} cannot be used for the check because it executes all but the last of several
+ * statements while preparing. The text that runs is exactly the text that was checked. Accepted queries run inside
+ * a {@code READ ONLY} transaction, on a database whose configuration is locked and which has no external access.
+ *
+ * <p>Every query is bounded ({@link QueryLimits}): it is cancelled after the timeout, which covers running it and
+ * reading and converting its rows; its result may take about {@code maxResultBytes} of JSON; and only
+ * {@code maxConcurrentQueries} run at once ({@link TooManyQueriesException} beyond that). Messages name the data
+ * directory {@code <data-dir>}, never its absolute path.
  *
  * <pre>{@code
  * QueryService queries = new QueryService(store);
@@ -45,49 +57,69 @@ import java.util.Set;
  */
 public final class QueryService {
     static final String ALLOWED = "only read-only queries (SELECT, WITH, VALUES, FROM, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN) are allowed";
-    /** Functions that parse as SELECT but act on the database, not on data. */
-    /**
-     * Table and scalar functions a read-only query may not call: they write, change settings, or run SQL text
-     * that the parser cannot see ({@code query}, {@code query_table}).
-     */
-    private static final Set<String> WRITING_FUNCTIONS = Set.of("checkpoint", "force_checkpoint", "query", "query_table",
-            "enable_logging", "disable_logging", "truncate_duckdb_logs", "enable_profiling", "disable_profiling");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final DuckDbStore store;
-    private final Duration timeout;
+    private final QueryLimits limits;
+    private final Clock clock;
+    private final Semaphore running;
+    private final PathRedactor redactor;
+    /** Built on first use, from the catalog of the store. */
+    private volatile QueryPolicy policy;
 
     public QueryService(DuckDbStore store) {
-        this(store, DEFAULT_TIMEOUT);
+        this(store, QueryLimits.defaults(), Clock.systemUTC());
     }
 
-    /** @param timeout how long one query may run before it is cancelled (whole seconds, at least one) */
+    /** @param timeout how long one query may take before it is cancelled */
     public QueryService(DuckDbStore store, Duration timeout) {
+        this(store, QueryLimits.defaults().withTimeout(timeout), Clock.systemUTC());
+    }
+
+    /** @param clock measures the timeout */
+    public QueryService(DuckDbStore store, QueryLimits limits, Clock clock) {
         this.store = store;
-        this.timeout = timeout;
+        this.limits = limits;
+        this.clock = clock;
+        this.running = new Semaphore(limits.maxConcurrentQueries());
+        this.redactor = PathRedactor.of(store.file().getParent() != null ? store.file().getParent() : store.file());
+    }
+
+    public QueryLimits limits() {
+        return limits;
+    }
+
+    /** How many queries are running now. */
+    public int runningQueries() {
+        return limits.maxConcurrentQueries() - running.availablePermits();
     }
 
     /**
      * Runs one read-only statement and returns at most {@code maxRows} rows.
      *
-     * @throws QueryRejectedException when the text is not exactly one read-only statement
-     * @throws QueryFailedException when DuckDB cannot run it (unknown table, type error, timeout, …)
+     * @throws QueryRejectedException when the text is not exactly one read-only statement, or calls a function or
+     *                                reads a table that is not allowed
+     * @throws QueryFailedException   when DuckDB cannot run it (unknown table, type error, timeout, result too large, …)
+     * @throws TooManyQueriesException when the limit of queries running at once is reached
      */
     public QueryResult query(String sql, int maxRows) {
         checkMaxRows(maxRows);
         if (sql == null || SqlText.isBlank(sql)) {
             throw new QueryRejectedException("empty query");
         }
-        try (Connection c = store.readConnection()) {
-            return run(c, check(c, sql), maxRows);
+        acquire();
+        try (Connection c = connect()) {
+            long deadline = deadline();
+            return run(c, check(c, sql), maxRows, deadline);
         } catch (SQLException e) {
-            throw new QueryFailedException("query failed: " + e.getMessage(), e);
+            throw failed("query failed: ", e);
+        } finally {
+            running.release();
         }
     }
 
     /**
-     * The first {@code limit} rows of a table, in storage order.
+     * The first {@code limit} rows of a table, in storage order, within the same limits as {@link #query}.
      *
      * @throws TableNotFoundException when there is no such table; the message lists the tables there are
      */
@@ -97,11 +129,37 @@ public final class QueryService {
         if (!tables.contains(table)) {
             throw new TableNotFoundException("no table '" + table + "'; tables are: " + String.join(", ", tables));
         }
-        try (Connection c = store.readConnection()) {
-            return run(c, "SELECT * FROM main." + Sql.quote(table), limit);
+        acquire();
+        try (Connection c = connect()) {
+            return run(c, "SELECT * FROM main." + Sql.quote(table), limit, deadline());
         } catch (SQLException e) {
-            throw new QueryFailedException("reading table '" + table + "' failed: " + e.getMessage(), e);
+            throw failed("reading table '" + table + "' failed: ", e);
+        } finally {
+            running.release();
         }
+    }
+
+    private void acquire() {
+        if (!running.tryAcquire()) {
+            throw new TooManyQueriesException("too many queries are running: at most " + limits.maxConcurrentQueries()
+                    + " run at a time; try again when one has ended");
+        }
+    }
+
+    private Connection connect() {
+        try {
+            return store.readConnection();
+        } catch (StorageException e) {
+            throw new StorageException(redactor.redact(e.getMessage()), e);
+        }
+    }
+
+    private long deadline() {
+        return clock.millis() + limits.timeout().toMillis();
+    }
+
+    private QueryFailedException failed(String prefix, SQLException e) {
+        return new QueryFailedException(redactor.redact(prefix + e.getMessage()), e);
     }
 
     private static void checkMaxRows(int maxRows) {
@@ -111,11 +169,12 @@ public final class QueryService {
     }
 
     /**
-     * Refuses anything that DuckDB's parser does not see as exactly one SELECT (optionally behind EXPLAIN), and
-     * returns the text to run: exactly the text that was checked, with Sluice's own EXPLAIN prefix in front, so that
-     * a comment our lexer reads differently from DuckDB's cannot smuggle in anything unchecked.
+     * Refuses anything that DuckDB's parser does not see as exactly one SELECT (optionally behind EXPLAIN) made of
+     * allowed functions and storage tables, and returns the text to run: exactly the text that was checked, with
+     * Sluice's own EXPLAIN prefix in front, so that a comment our lexer reads differently from DuckDB's cannot
+     * smuggle in anything unchecked.
      */
-    private static String check(Connection c, String sql) throws SQLException {
+    private String check(Connection c, String sql) throws SQLException {
         String statement = sql;
         String prefix = "";
         String keyword = SqlText.firstKeyword(sql);
@@ -146,11 +205,7 @@ public final class QueryService {
             if (statements > 1) {
                 throw new QueryRejectedException("only one statement is allowed, got " + statements);
             }
-            for (String function : parsed.findValuesAsText("function_name")) {
-                if (WRITING_FUNCTIONS.contains(function.toLowerCase(Locale.ROOT))) {
-                    throw new QueryRejectedException(ALLOWED + "; got a call to " + function + "()");
-                }
-            }
+            policy(c).check(parsed.path("statements").get(0), new HashSet<>(store.tables()));
             return prefix + statement;
         }
         int counted = SqlText.statementCount(sql);
@@ -166,15 +221,50 @@ public final class QueryService {
         throw new QueryRejectedException(ALLOWED + "; got " + (got.isEmpty() ? "something else" : got));
     }
 
-    private QueryResult run(Connection c, String sql, int maxRows) throws SQLException {
+    /** The policy, made once from the names of DuckDB's system views, which a query's WITH names must not take. */
+    private QueryPolicy policy(Connection c) throws SQLException {
+        QueryPolicy p = policy;
+        if (p == null) {
+            Set<String> systemNames = new HashSet<>();
+            String database;
+            try (Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT view_name FROM duckdb_views() WHERE internal"
+                        + " UNION SELECT table_name FROM duckdb_tables() WHERE internal")) {
+                    while (rs.next()) {
+                        systemNames.add(rs.getString(1));
+                    }
+                }
+                try (ResultSet rs = s.executeQuery("SELECT current_database()")) {
+                    rs.next();
+                    database = rs.getString(1);
+                }
+            }
+            p = new QueryPolicy(systemNames, database);
+            policy = p;
+        }
+        return p;
+    }
+
+    private QueryResult run(Connection c, String sql, int maxRows, long deadline) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("BEGIN TRANSACTION READ ONLY");
             try {
-                s.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+                // The driver cancels the statement after whole seconds; reading the rows is timed below.
+                s.setQueryTimeout((int) Math.max(1, (deadline - clock.millis() + 999) / 1000));
                 s.setMaxRows(maxRows + 1);
                 try (ResultSet rs = s.executeQuery(sql)) {
-                    return read(rs, maxRows);
+                    return read(rs, maxRows, deadline);
                 }
+            } catch (SQLException e) {
+                if (clock.millis() >= deadline) {
+                    throw timedOut(e);
+                }
+                throw e;
+            } catch (SluiceException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // The driver fails with unchecked exceptions too, e.g. a NullPointerException for a value too large to copy.
+                throw new QueryFailedException(redactor.redact("query failed: the result could not be read: " + e), e);
             } finally {
                 try (Statement end = c.createStatement()) {
                     end.execute("ROLLBACK");
@@ -183,14 +273,21 @@ public final class QueryService {
         }
     }
 
-    private static QueryResult read(ResultSet rs, int maxRows) throws SQLException {
+    private QueryFailedException timedOut(Exception cause) {
+        return new QueryFailedException("query failed: it took longer than the limit of " + describe(limits.timeout())
+                + " and was cancelled", cause);
+    }
+
+    private QueryResult read(ResultSet rs, int maxRows, long deadline) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
         int n = meta.getColumnCount();
         List<ResultColumn> columns = new ArrayList<>(n);
         String[] types = new String[n];
+        long bytes = 0;
         for (int i = 1; i <= n; i++) {
             types[i - 1] = meta.getColumnTypeName(i);
             columns.add(new ResultColumn(meta.getColumnLabel(i), types[i - 1]));
+            bytes += JsonSize.of(columns.get(i - 1).name()) + JsonSize.of(types[i - 1]) + 20;
         }
         List<List<Object>> rows = new ArrayList<>();
         boolean truncated = false;
@@ -199,13 +296,43 @@ public final class QueryService {
                 truncated = true;
                 break;
             }
+            if (clock.millis() >= deadline) {
+                throw timedOut(null);
+            }
             List<Object> row = new ArrayList<>(n);
+            bytes += 2;
             for (int i = 1; i <= n; i++) {
-                row.add(value(rs, i, types[i - 1]));
+                Object value;
+                try {
+                    value = value(rs, i, types[i - 1]);
+                } catch (RuntimeException e) {
+                    // The driver throws unchecked exceptions for values it cannot convert, e.g. TIME '24:00:00'.
+                    throw new QueryFailedException(redactor.redact("query failed: cannot read column '" + columns.get(i - 1).name()
+                            + "' (" + types[i - 1] + ") of row " + (rows.size() + 1) + ": " + e.getMessage()), e);
+                }
+                row.add(value);
+                bytes += JsonSize.of(value) + 1;
+            }
+            if (bytes > limits.maxResultBytes()) {
+                throw new QueryFailedException("query failed: the result is larger than the limit of "
+                        + describeBytes(limits.maxResultBytes()) + " (reached in row " + (rows.size() + 1)
+                        + "); ask for fewer rows or columns, e.g. with LIMIT", null);
             }
             rows.add(row);
         }
         return new QueryResult(columns, rows, truncated);
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private static String describeBytes(long bytes) {
+        long mib = 1024L * 1024;
+        if (bytes % mib == 0) {
+            return bytes / mib + " MiB";
+        }
+        return bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " bytes";
     }
 
     private static Object value(ResultSet rs, int i, String type) throws SQLException {
@@ -224,7 +351,8 @@ public final class QueryService {
                 return v == null ? null : v.toString();
             }
             case "TIME" -> {
-                // DuckDB JDBC 1.4 cannot convert TIME to LocalTime directly; its text form is ISO already.
+                // DuckDB JDBC 1.4 cannot convert TIME to LocalTime directly; its text form is ISO already. It cannot
+                // read TIME '24:00:00' at all (DateTimeException), which fails the query as a conversion error.
                 String v = rs.getString(i);
                 return v == null ? null : DateTimeFormatter.ISO_LOCAL_TIME.format(LocalTime.parse(v));
             }

@@ -252,6 +252,60 @@ class DuckDbStoreTest {
                 .hasMessage("Table name '_sluice_x' is reserved: names starting with '_sluice' are Sluice's own tables");
     }
 
+    @Test
+    void readersFindExtensionsOffAndTheConfigurationLocked() throws Exception {
+        assertThat(setting("autoinstall_known_extensions")).isEqualTo("false");
+        assertThat(setting("autoload_known_extensions")).isEqualTo("false");
+        assertThat(setting("allow_community_extensions")).isEqualTo("false");
+        assertThat(setting("enable_external_access")).isEqualTo("false");
+        assertThat(setting("lock_configuration")).isEqualTo("true");
+
+        for (String change : List.of("SET GLOBAL memory_limit = '20GB'", "SET threads = 8", "RESET enable_external_access",
+                "SET GLOBAL autoinstall_known_extensions = true")) {
+            try (java.sql.Connection c = store.readConnection(); java.sql.Statement s = c.createStatement()) {
+                assertThatThrownBy(() -> s.execute(change)).as(change).hasMessageContaining("configuration has been locked");
+            }
+        }
+        assertThat(setting("enable_external_access")).isEqualTo("false");
+    }
+
+    @Test
+    void aFunctionOfAnExtensionThatIsNotLoadedIsUnknownInsteadOfDownloaded() throws Exception {
+        try (java.sql.Connection c = store.readConnection(); java.sql.Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery("SELECT html_escape('<')"))
+                    .hasMessageStartingWith("Catalog Error: Scalar Function with name \"html_escape\" is not in the catalog, but it exists in the inet extension.")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContainIgnoringCase("download"));
+        }
+    }
+
+    @Test
+    void limitsDuckDbsMemoryAndThreads() throws Exception {
+        store.close();
+        store = DuckDbStore.open(dir.resolve("nested/dir/sluice.duckdb"), new DuckDbSettings(512L * 1024 * 1024, 1));
+        queries = new QueryService(store);
+
+        assertThat(setting("memory_limit")).isEqualTo("512.0 MiB");
+        assertThat(setting("threads")).isEqualTo("1");
+    }
+
+    @Test
+    void byDefaultDuckDbLeavesMostMemoryAndCoresToTheRestOfTheProcess() {
+        DuckDbSettings defaults = DuckDbSettings.defaults();
+        long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+
+        assertThat(defaults.memoryLimitBytes()).isEqualTo(Math.max(256L * 1024 * 1024, physical / 4));
+        assertThat(defaults.threads()).isEqualTo(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() / 2)));
+    }
+
+    private String setting(String name) throws Exception {
+        try (java.sql.Connection c = store.readConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT current_setting('" + name + "')::VARCHAR")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     private List<List<Object>> rows(String sql) {
         return queries.query(sql, 1000).rows();
     }
