@@ -147,9 +147,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             // Plan the new version before the old one stops: a view that does not plan must not cost a running pipeline.
             PipelineCompiler.compile(spec, engine);
             LOG.info("Upgrading pipeline '{}': stopping the running version with a savepoint.", spec.name());
+            // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
-            pipelines.remove(spec.name());
-            publish();
         }
         CompiledPipeline compiled = PipelineCompiler.compile(spec, engine);
         PipelineDeployment deployment;
@@ -159,6 +158,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             if (previous == null) {
                 throw e;
             }
+            pipelines.remove(spec.name());
+            publish();
             throw new PipelineConflictException("The new version of pipeline '" + spec.name() + "' did not start"
                     + compiled.restoredFrom().map(p -> " from the state of the previous version (" + settings.dataDir()
                             .toAbsolutePath().relativize(p.toAbsolutePath()) + ")").orElse("") + ": " + e.getMessage()
