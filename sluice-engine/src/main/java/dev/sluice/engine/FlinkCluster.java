@@ -9,11 +9,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
+import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
@@ -111,8 +113,41 @@ public final class FlinkCluster implements AutoCloseable {
         plan.setJobId(jobId);
         plan.serializeUserDefinedInstances();
         JobID accepted = cluster.submitJob(plan).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS).getJobID();
+        awaitInitialized(accepted);
         return new MiniClusterJobClient(accepted, cluster, FlinkCluster.class.getClassLoader(),
                 MiniClusterJobClient.JobFinalizationBehavior.NOTHING);
+    }
+
+    /**
+     * Waits until the job has left INITIALIZING, when Flink has restored its state; a job that cannot restore (for
+     * example from a savepoint of an incompatible version) fails there.
+     *
+     * @throws SluiceException with Flink's reason when the job failed while initialising
+     */
+    private void awaitInitialized(JobID jobId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SUBMIT_TIMEOUT_SECONDS);
+        JobStatus status = cluster.getJobStatus(jobId).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        while (status == JobStatus.INITIALIZING && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            status = cluster.getJobStatus(jobId).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        if (status == JobStatus.FAILED) {
+            JobResult result = cluster.requestJobResult(jobId).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Throwable cause = result.getSerializedThrowable().map(t -> (Throwable) t).orElse(null);
+            throw new SluiceException("Flink refused to start the job: " + (cause == null ? "no reason given" : reasons(cause)), cause);
+        }
+    }
+
+    /** The messages of an exception and its causes, without repeats, e.g. "Could not start the JobMaster: Cannot map state ...". */
+    static String reasons(Throwable e) {
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null && messages.size() < 6; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank() && messages.stream().noneMatch(seen -> seen.contains(m))) {
+                messages.add(m.strip());
+            }
+        }
+        return String.join(": ", messages);
     }
 
     /**

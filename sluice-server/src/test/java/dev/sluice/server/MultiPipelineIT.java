@@ -176,13 +176,28 @@ class MultiPipelineIT {
             assertThat(server.pipeline("beta").restoredFrom()).hasValueSatisfying(p ->
                     assertThat(p.toString()).contains("savepoints"));
 
+            // A version whose state Flink cannot map (the aggregation is gone) is refused; the savepoint stays for the old one.
+            HttpResponse<String> incompatible = postYaml(api + "/pipelines",
+                    BETA.replace("SELECT user_id, COUNT(*) AS clicks, SUM(n) AS total FROM events GROUP BY user_id",
+                            "SELECT user_id, CAST(1 AS BIGINT) AS clicks, n AS total FROM events"));
+            assertThat(incompatible.statusCode()).as(incompatible.body()).isEqualTo(409);
+            assertThat(JSON.readTree(incompatible.body()).get("detail").asText())
+                    .startsWith("The new version of pipeline 'beta' did not start from the state of the previous version (pipelines/beta/savepoints/")
+                    .contains("Flink refused to start the job", "Cannot map checkpoint/savepoint state",
+                            "The previous version is stopped and its savepoint is kept: deploy it again to resume it from there.");
+            assertThat(get(api + "/pipelines/beta").statusCode()).isEqualTo(404);
+            assertThat(postYaml(api + "/pipelines", BETA).statusCode()).isEqualTo(201);
+            assertThat(server.pipeline("beta").restoredFrom()).hasValueSatisfying(p ->
+                    assertThat(p.toString()).contains("savepoints"));
+
             // Removing delta stops it and keeps its table; the others go on.
             assertThat(delete(api + "/pipelines/delta").statusCode()).isEqualTo(200);
             assertThat(delete(api + "/pipelines/delta").statusCode()).isEqualTo(404);
             assertThat(get(api + "/pipelines/delta").statusCode()).isEqualTo(404);
             List<String> names = new ArrayList<>();
             JSON.readTree(get(api + "/pipelines").body()).get("pipelines").forEach(p -> names.add(p.get("name").asText()));
-            assertThat(names).containsExactly("alpha", "beta", "gamma");
+            // beta was deployed again after its refused upgrade, so it is listed last.
+            assertThat(names).containsExactly("alpha", "gamma", "beta");
             assertThat(query(api + "/query", "SELECT page, page_views FROM delta.alerts ORDER BY page")).isEqualTo(viewsPerPage(sent));
             assertThat(JSON.readTree(get(api + "/pipelines/alpha/tables/alerts?limit=1").body()).get("truncated").asBoolean()).isTrue();
             HttpResponse<String> otherSchema = post(api + "/pipelines/alpha/query", "{\"sql\": \"SELECT * FROM beta.alerts\"}");
