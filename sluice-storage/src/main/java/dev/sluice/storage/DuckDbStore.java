@@ -164,9 +164,29 @@ public final class DuckDbStore implements AutoCloseable {
                 expected.add(table.columns().get(i).name() + " " + types.get(i).duckDbReportedType());
             }
             if (actual.isEmpty()) {
-                s.execute("CREATE SCHEMA IF NOT EXISTS " + Sql.quote(table.schema()));
-                s.execute(sql.createTable());
-                LOG.info("Created table {} ({} mode) fed by topic {}.", shown, table.mode(), table.topic());
+                boolean legacy = isLegacyTable(table, expected, expectedPk);
+                connection.setAutoCommit(false);
+                try {
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + Sql.quote(table.schema()));
+                    s.execute(sql.createTable());
+                    if (legacy) {
+                        s.execute("INSERT INTO " + Sql.quote(table.schema()) + "." + Sql.quote(table.name()) + " SELECT * FROM main."
+                                + Sql.quote(table.name()));
+                        s.execute("DROP TABLE main." + Sql.quote(table.name()));
+                    }
+                    connection.commit();
+                } catch (SQLException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+                if (legacy) {
+                    LOG.info("Moved table main.{} into the schema of its pipeline as {}: it was loaded from topic {} before pipelines had schemas.",
+                            table.name(), shown, table.topic());
+                } else {
+                    LOG.info("Created table {} ({} mode) fed by topic {}.", shown, table.mode(), table.topic());
+                }
             } else {
                 List<String> actualPk = primaryKey(table.schema(), table.name());
                 if (!actual.equals(expected) || !actualPk.equals(expectedPk)) {
@@ -180,6 +200,24 @@ public final class DuckDbStore implements AutoCloseable {
             throw new StorageException("Cannot create table '" + shown + "' in " + file + ": " + e.getMessage(), e);
         }
         tables.put(table.qualifiedName(), new Table(table, sql));
+    }
+
+    /**
+     * Whether {@code main.<name>} holds this table's rows from before pipelines had schemas: same columns and key, and
+     * the loader's offsets for its topic are stored, so loading goes on after those rows and they must come along.
+     */
+    private boolean isLegacyTable(TableDefinition table, List<String> expected, List<String> expectedPk) throws SQLException {
+        if (table.schema().equals(TableDefinition.DEFAULT_SCHEMA) || !existingColumns(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expected)
+                || !primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expectedPk)) {
+            return false;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM main." + OFFSETS_TABLE + " WHERE topic = ?")) {
+            ps.setString(1, table.topic());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     /**

@@ -71,4 +71,27 @@ class PipelineSchemasTest {
             assertThat(store.committedOffsets()).isEqualTo(Map.of(new org.apache.kafka.common.TopicPartition("sluice.a_b.alerts", 0), 1L));
         }
     }
+
+    @Test
+    void aTableLoadedBeforePipelinesHadSchemasMovesIntoItsPipelinesSchema() {
+        TableDefinition legacy = new TableDefinition("alerts", "sluice.fraud.alerts", List.of(col("id", "STRING"), col("n", "BIGINT")),
+                List.of("id"), SinkSpec.Mode.UPSERT);
+        TableDefinition unrelated = new TableDefinition("other", "sluice.x.other", List.of(col("id", "STRING")), List.of("id"),
+                SinkSpec.Mode.UPSERT);
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("s.duckdb"))) {
+            store.ensureTable(legacy);
+            store.ensureTable(unrelated);
+            store.write(LoadBatch.builder().row("alerts", "a", "1").row("other", "x")
+                    .nextOffset(new org.apache.kafka.common.TopicPartition("sluice.fraud.alerts", 0), 1).build());
+        }
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("s.duckdb"))) {
+            store.ensureTable(alerts("fraud"));
+            store.ensureTable(new TableDefinition("x", "other", "sluice.x.other", List.of(col("id", "STRING")), List.of("id"),
+                    SinkSpec.Mode.UPSERT));
+            QueryService queries = new QueryService(store);
+            assertThat(queries.query("SELECT id, n FROM fraud.alerts", 10).rows()).containsExactly(List.of("a", 1L));
+            assertThat(store.tables()).containsExactly("_sluice_offsets", "_sluice_rejected", "other");
+            assertThat(queries.query("SELECT count(*) FROM x.other", 10).rows()).containsExactly(List.of(0L));
+        }
+    }
 }
