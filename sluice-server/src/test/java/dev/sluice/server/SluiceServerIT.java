@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
 import dev.sluice.storage.QueryScope;
@@ -115,6 +116,9 @@ class SluiceServerIT {
             assertThat(lateRows.get(1)).containsExactly("15", lateAfterRestart.json(),
                     "late: event time 2026-01-01T00:00:02Z is not after the watermark 2026-01-01T00:00:34.999Z");
             assertThat(rows(server, "SELECT count(*) FROM main._sluice_rejected")).containsExactly(List.of("0"));
+            // The dropped-late counter is installed in the shared cluster and watches this job's window operators.
+            assertThat(LateDropReporter.watchedCounters(server.runner().jobId())).isPositive();
+            assertThat(server.status().lateRecordsDropped()).isZero();
 
             // Injected fault: more events, then the job is cancelled without a savepoint while they are in flight.
             send(server.bootstrapServers(), phase4, List.of());
