@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
 import dev.sluice.storage.QueryScope;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Several pipelines on one server: one embedded broker, one Flink cluster, one DuckDB file. Two pipelines read the same
  * topic and both have a table {@code alerts}; a third crash-loops on a bad record; a fourth is deployed over the API,
- * upgraded and removed while the others run. Every table must equal what this test computes from the events it sent.
+ * upgraded (once refused by Flink) and removed while the others run; then the whole server restarts. Every table must
+ * equal what this test computes from the events it sent.
  */
 class MultiPipelineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -208,6 +210,22 @@ class MultiPipelineIT {
             awaitExact(server, sent);
             assertThat(server.status("alpha").lateRecordsDropped()).isZero();
             assertThat(server.status("beta").lateEvents()).isZero();
+        }
+
+        // A restart of the whole server: each pipeline resumes from its own savepoint under its fixed job id, each loader
+        // from its own offsets, and nothing is loaded twice.
+        try (SluiceServer server = SluiceServer.start(List.of(spec(ALPHA), spec(BETA)), settings)) {
+            for (String name : List.of("alpha", "beta")) {
+                assertThat(server.pipeline(name).restoredFrom()).as(name).hasValueSatisfying(p ->
+                        assertThat(p.toString()).contains("pipelines/" + name + "/savepoints/"));
+                assertThat(server.runner(name).jobId()).isEqualTo(PipelineCompiler.jobId(name).toHexString());
+            }
+            List<Click> batch5 = clicks(150, 20);
+            send(server, "clicks", batch5, List.of());
+            sent.addAll(batch5);
+            awaitExact(server, sent);
+            assertThat(rows(server, "alpha", "SELECT count(*) FROM dead_letters")).containsExactly(List.of("1"));
+            assertThat(rows(server, "beta", "SELECT count(*) FROM dead_letters")).containsExactly(List.of("1"));
         }
     }
 
