@@ -144,19 +144,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         EngineConfig engine = engineConfig(spec);
         if (previous != null) {
-            // Plan the new version before the old one stops: a view that does not plan must not cost a running pipeline.
-            PipelineCompiler.compile(spec, engine);
+            // Plan the new version and check its tables before the old one stops: a view that does not plan or a table
+            // whose columns changed must not cost a running pipeline.
+            CompiledPipeline planned = PipelineCompiler.compile(spec, engine);
+            checkTables(planned);
             LOG.info("Upgrading pipeline '{}': stopping the running version with a savepoint.", spec.name());
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
         }
         CompiledPipeline compiled = PipelineCompiler.compile(spec, engine);
+        if (previous == null) {
+            checkTables(compiled);
+        }
         PipelineDeployment deployment;
         try {
             deployment = startPipeline(compiled);
         } catch (SluiceException e) {
             if (previous == null) {
-                throw e;
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + e.getMessage(), e);
             }
             pipelines.remove(spec.name());
             publish();
@@ -168,6 +173,14 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         pipelines.put(spec.name(), deployment);
         publish();
         return new Deployed(status(deployment), previous != null);
+    }
+
+    private void checkTables(CompiledPipeline compiled) {
+        try {
+            compiled.tables().forEach(store::checkTable);
+        } catch (SluiceException e) {
+            throw new PipelineConflictException("Cannot deploy pipeline '" + compiled.spec().name() + "': " + e.getMessage(), e);
+        }
     }
 
     private PipelineDeployment startPipeline(CompiledPipeline compiled) {

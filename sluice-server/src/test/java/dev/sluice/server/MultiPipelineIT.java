@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several pipelines on one server: one embedded broker, one Flink cluster, one DuckDB file. Two pipelines read the same
- * topic and both have a table {@code alerts}; a third crash-loops on a bad record; a fourth is deployed over the API,
- * upgraded (once refused by Flink) and removed while the others run; then the whole server restarts. Every table must
+ * topic and both have a table {@code alerts}; a third crash-loops on a bad record; a fourth is deployed over the API and
+ * removed, and the second upgraded (once refused by Flink, once by storage), while the others run; then the whole
+ * server restarts. Every table must
  * equal what this test computes from the events it sent.
  */
 class MultiPipelineIT {
@@ -177,6 +178,14 @@ class MultiPipelineIT {
             awaitExact(server, sent);
             assertThat(server.pipeline("beta").restoredFrom()).hasValueSatisfying(p ->
                     assertThat(p.toString()).contains("savepoints"));
+
+            // A version whose table has other columns is refused before the running version is touched.
+            HttpResponse<String> otherColumns = postYaml(api + "/pipelines", BETA.replace("SUM(n) AS total", "SUM(n) AS sum_n"));
+            assertThat(otherColumns.statusCode()).as(otherColumns.body()).isEqualTo(409);
+            assertThat(JSON.readTree(otherColumns.body()).get("detail").asText()).startsWith("Cannot deploy pipeline 'beta': Table "
+                    + "'beta.alerts' in <data-dir>/sluice.duckdb exists with columns (user_id VARCHAR, clicks BIGINT, total BIGINT) with "
+                    + "primary key [user_id] but its definition expects (user_id VARCHAR, clicks BIGINT, sum_n BIGINT) with primary key [user_id]");
+            assertThat(server.status("beta").state()).isEqualTo("RUNNING");
 
             // A version whose state Flink cannot map (the aggregation is gone) is refused; the savepoint stays for the old one.
             HttpResponse<String> incompatible = postYaml(api + "/pipelines",

@@ -150,6 +150,21 @@ public final class DuckDbStore implements AutoCloseable {
      * @throws StorageException when the table exists with a different schema; the message lists both
      */
     public synchronized void ensureTable(TableDefinition table) {
+        ensureTable(table, true);
+    }
+
+    /**
+     * Checks, without creating anything, that {@link #ensureTable} would accept the table: it does not exist yet, or
+     * exists with the same columns, types and primary key. Lets a caller refuse a new definition before it stops
+     * whatever feeds the existing table.
+     *
+     * @throws StorageException when the table exists with a different schema; the message lists both
+     */
+    public synchronized void checkTable(TableDefinition table) {
+        ensureTable(table, false);
+    }
+
+    private void ensureTable(TableDefinition table, boolean create) {
         List<ColumnType> types = new ArrayList<>();
         for (ColumnSpec c : table.columns()) {
             types.add(ColumnType.parse(c.type()).orElseThrow());
@@ -162,6 +177,14 @@ public final class DuckDbStore implements AutoCloseable {
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < types.size(); i++) {
                 expected.add(table.columns().get(i).name() + " " + types.get(i).duckDbReportedType());
+            }
+            if (!create) {
+                if (!actual.isEmpty() && (!actual.equals(expected) || !primaryKey(table.schema(), table.name()).equals(expectedPk))) {
+                    throw new StorageException("Table '" + shown + "' in " + file + " exists with columns "
+                            + describe(actual, primaryKey(table.schema(), table.name())) + " but its definition expects "
+                            + describe(expected, expectedPk) + ". Drop or rename the table, or use another storage file, to load the new definition");
+                }
+                return;
             }
             if (actual.isEmpty()) {
                 boolean legacy = isLegacyTable(table, expected, expectedPk);

@@ -94,4 +94,19 @@ class PipelineSchemasTest {
             assertThat(queries.query("SELECT count(*) FROM x.other", 10).rows()).containsExactly(List.of(0L));
         }
     }
+
+    @Test
+    void checkingATableCreatesNothingAndRefusesOtherColumns() {
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("s.duckdb"))) {
+            store.checkTable(alerts("fraud"));
+            assertThat(store.allTables()).doesNotContainKey("fraud");
+            store.ensureTable(alerts("fraud"));
+            store.checkTable(alerts("fraud"));
+            assertThatThrownBy(() -> store.checkTable(new TableDefinition("fraud", "alerts", "sluice.fraud.alerts",
+                    List.of(col("id", "STRING")), List.of("id"), SinkSpec.Mode.UPSERT)))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageContaining("exists with columns (id VARCHAR, n BIGINT) with primary key [id] but its definition expects"
+                            + " (id VARCHAR) with primary key [id]");
+        }
+    }
 }
