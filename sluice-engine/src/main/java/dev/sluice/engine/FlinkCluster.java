@@ -3,8 +3,12 @@ package dev.sluice.engine;
 import dev.sluice.SluiceException;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.engine.internal.LoopbackCluster;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * metric reporters belong to the cluster, not to a job.
  *
  * <p>The cluster has a fixed number of task slots. A job of parallelism p takes p slots (all its operators share a
- * slot group), so {@link #submit} is refused when the pipeline needs more slots than are free.
+ * slot group); the server keeps count and refuses a deploy that needs more slots than are free, because the cluster
+ * itself would only let the job wait for slots.
  *
  * <pre>{@code
  * try (FlinkCluster cluster = FlinkCluster.start(8, Map.of())) {
@@ -46,7 +51,7 @@ public final class FlinkCluster implements AutoCloseable {
     private final MiniCluster cluster;
     private final int slots;
     /** Flink refuses a job id it has run before, so a pipeline started again in this cluster gets the next generation's id. */
-    private final java.util.Set<JobID> submitted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<JobID> submitted = ConcurrentHashMap.newKeySet();
 
     private FlinkCluster(MiniCluster cluster, int slots) {
         this.cluster = cluster;
@@ -140,7 +145,7 @@ public final class FlinkCluster implements AutoCloseable {
 
     /** The messages of an exception and its causes, without repeats, e.g. "Could not start the JobMaster: Cannot map state ...". */
     static String reasons(Throwable e) {
-        java.util.List<String> messages = new java.util.ArrayList<>();
+        List<String> messages = new ArrayList<>();
         for (Throwable t = e; t != null && messages.size() < 6; t = t.getCause() == t ? null : t.getCause()) {
             String m = t.getMessage();
             if (m != null && !m.isBlank() && messages.stream().noneMatch(seen -> seen.contains(m))) {
