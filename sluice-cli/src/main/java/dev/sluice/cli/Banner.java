@@ -1,11 +1,13 @@
 package dev.sluice.cli;
 
+import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.spec.PipelineSpec;
 import java.nio.file.Path;
+import java.util.List;
 
-/** What the CLI prints when a pipeline starts: where everything is. */
+/** What the CLI prints when a server starts: where everything is. */
 final class Banner {
     private Banner() {}
 
@@ -14,20 +16,37 @@ final class Banner {
                 + (settings.kafkaBootstrap().isEmpty() ? " with an embedded Kafka broker" : "") + "...");
     }
 
+    static void starting(List<PipelineSpec> specs, ServerSettings settings) {
+        if (specs.size() == 1) {
+            starting(specs.get(0), specs.get(0).file(), settings);
+            return;
+        }
+        Console.print("Sluice: starting " + specs.size() + " pipelines (" + String.join(", ", specs.stream().map(PipelineSpec::name).toList())
+                + ")" + (settings.kafkaBootstrap().isEmpty() ? " with an embedded Kafka broker" : "") + "...");
+    }
+
     static void started(SluiceServer server, ServerSettings settings, String generator) {
         Path data = settings.dataDir().toAbsolutePath().normalize();
         String api = "http://" + settings.bindAddress() + ":" + server.httpPort();
+        List<String> names = server.pipelineNames();
         Console.print("");
         Console.print("  Kafka broker   " + server.bootstrapServers()
                 + (server.embeddedKafka() ? "  (embedded KRaft, log in " + data.resolve("kafka") + ")" : "  (external cluster)"));
-        Console.print("  Flink job      " + server.pipeline().jobName() + "  (MiniCluster, parallelism " + settings.parallelism()
-                + ", exactly-once, checkpoint every " + settings.checkpointInterval().toMillis() + " ms"
-                + server.pipeline().restoredFrom().map(p -> ", resumed from " + p.getFileName()).orElse(", fresh start") + ")");
-        Console.print("  Topics         " + String.join(", ", server.pipeline().topics().stream().map(t -> t.name()).toList()));
-        Console.print("  Storage        DuckDB " + data.resolve("sluice.duckdb") + "  (tables: "
-                + String.join(", ", server.pipeline().tables().stream().map(t -> t.name()).distinct().toList()) + ")");
+        Console.print("  Flink          one MiniCluster, " + settings.taskSlots() + " task slots, " + names.size() * settings.parallelism()
+                + " in use (parallelism " + settings.parallelism() + " per pipeline), exactly-once, checkpoint every "
+                + settings.checkpointInterval().toMillis() + " ms");
+        for (String name : names) {
+            CompiledPipeline p = server.pipeline(name);
+            Console.print("  Pipeline       " + name + ": job " + p.jobName()
+                    + p.restoredFrom().map(r -> ", resumed from " + r.getFileName()).orElse(", fresh start"));
+            Console.print("    Topics       " + String.join(", ", p.topics().stream().map(t -> t.name()).toList()));
+            Console.print("    Tables       schema " + name + ": " + String.join(", ", p.tables().stream().map(t -> t.name()).distinct().toList()));
+        }
+        Console.print("  Storage        DuckDB " + data.resolve("sluice.duckdb") + "  (one schema per pipeline)");
         Console.print("  REST API       " + api + "/api/v1/health   " + api + "/api/v1/pipelines");
-        Console.print("                 " + api + "/api/v1/tables/{table}?limit=10   POST " + api + "/api/v1/query {\"sql\": \"...\"}");
+        String example = names.isEmpty() ? "{name}" : names.get(0);
+        Console.print("                 " + api + "/api/v1/pipelines/" + example + "/tables/{table}?limit=10   POST " + api
+                + "/api/v1/pipelines/" + example + "/query {\"sql\": \"...\"}");
         if (!settings.apiKeys().isEmpty()) {
             Console.print("                 every request needs Authorization: Bearer <key> (" + settings.apiKeys() + " accepted)");
         }

@@ -2,9 +2,13 @@ package dev.sluice.cli;
 
 import dev.sluice.server.PipelineStatus;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.storage.ResultLoader;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -16,15 +20,6 @@ final class PipelineSession {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private PipelineSession() {}
-
-    private static PipelineStatus lastStatus(SluiceServer server) {
-        try {
-            return server.status();
-        } catch (RuntimeException e) {
-            Console.error("sluice: the final status is unavailable: " + e.getMessage());
-            return null;
-        }
-    }
 
     /** Blocks until Ctrl-C or the duration ends; closes {@code resources} (last first) and then the server. */
     static void runUntilStopped(SluiceServer server, Duration duration, Duration summaryInterval, AutoCloseable... resources)
@@ -42,38 +37,45 @@ final class PipelineSession {
         }, "sluice-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-        long previousIn = -1;
+        Map<String, Long> previousIn = new HashMap<>();
+        Map<String, Long> processedAtStart = new HashMap<>();
         long previousAt = System.nanoTime();
         long startedAt = previousAt;
-        long processedAtStart = -1;
+        boolean firstSummary = false;
         try {
             while (!stop.await(Math.min(summaryInterval.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)),
                     TimeUnit.MILLISECONDS)) {
                 long now = System.nanoTime();
-                PipelineStatus s;
+                List<PipelineStatus> statuses;
                 try {
-                    s = server.status();
+                    statuses = server.pipelines();
                 } catch (RuntimeException e) {
                     // A slow broker or a busy store must not end the session without its savepoint.
                     Console.error(LocalTime.now().format(TIME) + "  status unavailable: " + e.getMessage());
                     continue;
                 }
                 double seconds = (now - previousAt) / 1e9;
-                String rate = previousIn < 0 ? "" : String.format(" (%,.0f/s)", (s.eventsIn() - previousIn) / seconds);
-                Console.print(String.format("%s  events in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d (dropped %,d) | lag: pipeline %,d, loader %,d | job %s",
-                        LocalTime.now().format(TIME), s.eventsIn(), rate, s.processed(), s.resultsOut(),
-                        s.deadLetters(), s.lateEvents(), s.lateRecordsDropped(), s.pipelineLag(), s.loaderLag(), s.jobStatus()));
-                if (processedAtStart < 0) {
-                    processedAtStart = s.processed();
+                for (PipelineStatus s : statuses) {
+                    Long before = previousIn.get(s.name());
+                    String rate = before == null ? "" : String.format(" (%,.0f/s)", (s.eventsIn() - before) / seconds);
+                    String prefix = statuses.size() == 1 ? "" : "[" + s.name() + "] ";
+                    Console.print(String.format("%s  %sevents in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d (dropped %,d) | lag: pipeline %,d, loader %,d | job %s%s",
+                            LocalTime.now().format(TIME), prefix, s.eventsIn(), rate, s.processed(), s.resultsOut(),
+                            s.deadLetters(), s.lateEvents(), s.lateRecordsDropped(), s.pipelineLag(), s.loaderLag(), s.jobStatus(),
+                            s.state().equals("RUNNING") || s.state().equals("STARTING") ? "" : " | " + s.state() + ": " + s.failure()));
+                    processedAtStart.putIfAbsent(s.name(), s.processed());
+                    previousIn.put(s.name(), s.eventsIn());
+                }
+                if (!firstSummary && !statuses.isEmpty()) {
+                    firstSummary = true;
                     startedAt = now;
                 }
-                previousIn = s.eventsIn();
                 previousAt = now;
                 if (System.nanoTime() >= end) {
                     break;
                 }
             }
-            Console.print("Stopping: taking a savepoint of the Flink job and storing its last results...");
+            Console.print("Stopping: taking a savepoint of each Flink job and storing its last results...");
             for (int i = resources.length - 1; i >= 0; i--) {
                 try {
                     resources[i].close();
@@ -81,24 +83,31 @@ final class PipelineSession {
                     Console.error("sluice: stopping " + resources[i] + " failed: " + e.getMessage());
                 }
             }
-            PipelineStatus last = lastStatus(server);
+            List<PipelineStatus> last = lastStatuses(server);
             double seconds = (System.nanoTime() - startedAt) / 1e9;
-            if (last != null && processedAtStart >= 0 && seconds > 0) {
-                Console.print(String.format("Throughput: %,.0f events/s processed by the Flink job since the first summary (%,.0f s).",
-                        (last.processed() - processedAtStart) / seconds, seconds));
-            }
-            for (PipelineStatus.TableInfo t : last == null ? java.util.List.<PipelineStatus.TableInfo>of() : last.tables()) {
-                if (t.rowsLoaded() > 0) {
-                    Console.print(String.format("Event time to storage, %-18s p50 %,6d ms  p99 %,6d ms  (%,d rows)",
-                            t.name() + ":", t.delayP50Millis(), t.delayP99Millis(), t.rowsLoaded()));
+            for (PipelineStatus s : last) {
+                Long atStart = processedAtStart.get(s.name());
+                String who = last.size() == 1 ? "" : " of pipeline '" + s.name() + "'";
+                if (atStart != null && seconds > 0) {
+                    Console.print(String.format("Throughput%s: %,.0f events/s processed by the Flink job since the first summary (%,.0f s).",
+                            who, (s.processed() - atStart) / seconds, seconds));
+                }
+                for (PipelineStatus.TableInfo t : s.tables()) {
+                    if (t.rowsLoaded() > 0) {
+                        Console.print(String.format("Event time to storage, %-18s p50 %,6d ms  p99 %,6d ms  (%,d rows)",
+                                (last.size() == 1 ? "" : s.name() + ".") + t.name() + ":", t.delayP50Millis(), t.delayP99Millis(),
+                                t.rowsLoaded()));
+                    }
                 }
             }
-            long eventsIn = last == null ? -1 : last.eventsIn();
+            long eventsIn = last.stream().mapToLong(PipelineStatus::eventsIn).sum();
+            List<ResultLoader> loaders = server.pipelineNames().stream().map(server::loader).toList();
             server.close();
+            long stored = loaders.stream().mapToLong(ResultLoader::rowsLoaded).sum();
             Console.print(String.format("Stopped. %,d events in the source topics, %,d rows stored this run. "
-                    + "Run the same command again to continue where it stopped.", Math.max(0, eventsIn), server.loader().rowsLoaded()));
+                    + "Run the same command again to continue where it stopped.", eventsIn, stored));
         } catch (RuntimeException e) {
-            // Whatever failed, the server still stops with its savepoint before the error is reported.
+            // Whatever failed, the server still stops with its savepoints before the error is reported.
             server.close();
             throw e;
         } finally {
@@ -110,6 +119,15 @@ final class PipelineSession {
                     // already shutting down
                 }
             }
+        }
+    }
+
+    private static List<PipelineStatus> lastStatuses(SluiceServer server) {
+        try {
+            return server.pipelines();
+        } catch (RuntimeException e) {
+            Console.error("sluice: the final status is unavailable: " + e.getMessage());
+            return List.of();
         }
     }
 }

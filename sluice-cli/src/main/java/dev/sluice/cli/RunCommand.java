@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code sluice run PIPELINE.yaml}: runs a pipeline with its broker, job, loader and API, without a generator. */
+/** {@code sluice run PIPELINE.yaml}: {@code sluice serve} with one pipeline file. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a pipeline: Kafka (embedded or --kafka-bootstrap), the Flink job, the loader into DuckDB and the REST API.")
 final class RunCommand implements Callable<Integer> {
@@ -23,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PipelineSpec spec = new SpecParser().parse(file);
-        ServerSettings settings = options.settings();
+        ServerSettings settings = options.settings(1);
         Banner.starting(spec, file, settings);
         SluiceServer server = SluiceServer.start(spec, settings);
         Banner.started(server, settings, null);

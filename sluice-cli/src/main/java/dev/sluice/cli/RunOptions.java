@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine.Option;
 
-/** Options shared by {@code demo} and {@code run}. */
+/** Options shared by {@code serve}, {@code demo} and {@code run}. */
 final class RunOptions {
     @Option(names = "--data-dir", defaultValue = DataDirArgument.DEFAULT, paramLabel = "DIR",
             description = "Kafka log, Flink state, DuckDB file and logs (default: ${DEFAULT-VALUE}).")
@@ -69,6 +69,11 @@ final class RunOptions {
     @Option(names = "--parallelism", paramLabel = "N", description = "Flink parallelism (default: 2 on 2+ cores).")
     Integer parallelism;
 
+    @Option(names = "--task-slots", paramLabel = "N",
+            description = "Task slots of the embedded Flink cluster, shared by all pipelines; each pipeline takes --parallelism "
+                    + "slots, and a deploy that does not fit is refused (default: 8, or more when the pipelines given need more).")
+    Integer taskSlots;
+
     @Option(names = "--checkpoint-interval", defaultValue = "2s", paramLabel = "DURATION",
             converter = DurationConverter.class,
             description = "Flink checkpoint interval; results become visible at each checkpoint (default: ${DEFAULT-VALUE}).")
@@ -83,6 +88,11 @@ final class RunOptions {
     Duration summaryInterval;
 
     ServerSettings settings() {
+        return settings(1);
+    }
+
+    /** The settings for a server that starts with {@code pipelines} pipelines. */
+    ServerSettings settings(int pipelines) {
         Properties props = new Properties();
         if (kafkaConfig != null) {
             props.putAll(readProperties(kafkaConfig));
@@ -100,8 +110,13 @@ final class RunOptions {
             throw new SluiceException("Invalid storage or query option: " + e.getMessage(), e);
         }
         ApiKeys keys = apiKeyFile != null ? ApiKeys.load(apiKeyFile) : ApiKeys.none();
-        return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                storage, queries, keys);
+        int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
+        try {
+            return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
+                    storage, queries, keys, slots);
+        } catch (IllegalArgumentException e) {
+            throw new SluiceException("Invalid --parallelism or --task-slots: " + e.getMessage(), e);
+        }
     }
 
     private static Properties readProperties(Path file) {

@@ -2,10 +2,11 @@ package dev.sluice.cli;
 
 import picocli.CommandLine.Command;
 
-/** {@code sluice}: run the demo, run a pipeline, or validate one. */
+/** {@code sluice}: run the demo, serve pipelines, validate one, or deploy to and stop pipelines on a running server. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Real-time data processing: producers -> Kafka -> Flink SQL -> storage -> API.",
-        subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, RunCommand.class, ValidateCommand.class, DeployCommand.class,
+                StopCommand.class, PipelinesCommand.class})
 final class SluiceCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -6,17 +6,20 @@ import dev.sluice.storage.TableDefinition;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * A pipeline translated into a Flink job that is ready to run: the environment holding the job, the Kafka topics
  * it needs, and the storage tables the loader fills from its result topics.
  *
+ * @param configuration the job's Flink configuration (checkpointing, state locations, the savepoint to restore)
  * @param restoredFrom the checkpoint or savepoint the job will resume from, if any
  */
 public record CompiledPipeline(
         PipelineSpec spec,
         StreamExecutionEnvironment environment,
+        Configuration configuration,
         List<TopicSpec> topics,
         List<TableDefinition> tables,
         StateLocations state,

@@ -74,8 +74,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Translates a {@link PipelineSpec} into one Flink job: a Kafka source per source (parsing records, routing bad
- * ones to {@code <topic>.dlq} and late ones to {@code <topic>.late}), the views as Flink SQL, and one
- * exactly-once Kafka sink per sink writing the result topic {@code sluice.<pipeline>.<table>}. Compiling does
+ * ones to {@code sluice.<pipeline>.<source>.dlq} and late ones to {@code sluice.<pipeline>.<source>.late}), the views as
+ * Flink SQL, and one exactly-once Kafka sink per sink writing the result topic {@code sluice.<pipeline>.<table>}. Its
+ * storage tables live in the schema named after the pipeline. Compiling does
  * not contact Kafka, so it doubles as the deep validation behind {@code sluice validate}: Flink's planner errors
  * come back as {@link SpecException}s located at the view's SQL in the pipeline file.
  *
@@ -111,7 +112,8 @@ public final class PipelineCompiler {
     public static CompiledPipeline compile(PipelineSpec spec, EngineConfig config) {
         StateLocations state = new StateLocations(config.stateDir());
         Optional<Path> restore = state.latestRestorePoint();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(spec, config, state, restore));
+        Configuration configuration = flinkConfiguration(spec, config, state, restore);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         StreamTableEnvironment tables = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
         tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
 
@@ -121,10 +123,12 @@ public final class PipelineCompiler {
         for (SourceSpec source : spec.sources()) {
             addSource(spec, source, config, env, tables);
             topics.add(TopicSpec.of(source.topic(), source.partitions()));
-            topics.add(TopicSpec.of(source.deadLetterTopic(), source.partitions()));
-            topics.add(TopicSpec.of(source.lateTopic(), source.partitions()));
-            tableDefinitions.add(new TableDefinition(DEAD_LETTERS_TABLE, source.deadLetterTopic(), RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
-            tableDefinitions.add(new TableDefinition(LATE_EVENTS_TABLE, source.lateTopic(), RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
+            topics.add(TopicSpec.of(source.deadLetterTopic(spec.name()), source.partitions()));
+            topics.add(TopicSpec.of(source.lateTopic(spec.name()), source.partitions()));
+            tableDefinitions.add(new TableDefinition(spec.name(), DEAD_LETTERS_TABLE, source.deadLetterTopic(spec.name()),
+                    RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
+            tableDefinitions.add(new TableDefinition(spec.name(), LATE_EVENTS_TABLE, source.lateTopic(spec.name()),
+                    RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
             maxPartitions = Math.max(maxPartitions, source.partitions());
         }
         for (int i = 0; i < spec.references().size(); i++) {
@@ -141,7 +145,7 @@ public final class PipelineCompiler {
                     ? TopicSpec.compacted(definition.topic(), maxPartitions)
                     : TopicSpec.of(definition.topic(), maxPartitions));
         }
-        return new CompiledPipeline(spec, env, topics, tableDefinitions, state, restore);
+        return new CompiledPipeline(spec, env, configuration, topics, tableDefinitions, state, restore);
     }
 
     private static Configuration flinkConfiguration(PipelineSpec spec, EngineConfig config, StateLocations state, Optional<Path> restore) {
@@ -201,12 +205,12 @@ public final class PipelineCompiler {
                                 source.onError() == SourceSpec.ErrorPolicy.FAIL))
                 .uid("route-" + source.name());
         routed.getSideOutput(RecordRouter.DEAD_LETTERS)
-                .sinkTo(kafkaSink(spec, config, "dlq-" + source.name(), new TopicBytesSerializer(source.deadLetterTopic())))
-                .name("dead letters: " + source.deadLetterTopic())
+                .sinkTo(kafkaSink(spec, config, "dlq-" + source.name(), new TopicBytesSerializer(source.deadLetterTopic(spec.name()))))
+                .name("dead letters: " + source.deadLetterTopic(spec.name()))
                 .uid("dlq-" + source.name());
         routed.getSideOutput(RecordRouter.LATE_EVENTS)
-                .sinkTo(kafkaSink(spec, config, "late-" + source.name(), new TopicBytesSerializer(source.lateTopic())))
-                .name("late events: " + source.lateTopic())
+                .sinkTo(kafkaSink(spec, config, "late-" + source.name(), new TopicBytesSerializer(source.lateTopic(spec.name()))))
+                .name("late events: " + source.lateTopic(spec.name()))
                 .uid("late-" + source.name());
 
         Schema.Builder tableSchema = Schema.newBuilder();
@@ -282,7 +286,7 @@ public final class PipelineCompiler {
         for (Column c : columns) {
             columnSpecs.add(new ColumnSpec(c.getName(), storageType(c.getDataType().getLogicalType()), sink.location()));
         }
-        return new TableDefinition(sink.table(), topic, columnSpecs, sink.primaryKey(), sink.mode());
+        return new TableDefinition(spec.name(), sink.table(), topic, columnSpecs, sink.primaryKey(), sink.mode());
     }
 
     /** The canonical type text the storage layer maps; types it has no column type for are stored as text. */

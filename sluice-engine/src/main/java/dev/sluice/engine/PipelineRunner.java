@@ -51,6 +51,41 @@ public final class PipelineRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the pipeline's job on a shared cluster, next to other pipelines' jobs.
+     *
+     * @throws SluiceException when the cluster does not accept the job, or the job fails while it initialises (for
+     *     example because it cannot restore the state it resumes from); the state it was to resume from is kept
+     */
+    public static PipelineRunner start(CompiledPipeline pipeline, FlinkCluster cluster) {
+        JobClient job;
+        try {
+            job = cluster.submit(pipeline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while submitting pipeline '" + pipeline.spec().name() + "' to Flink", e);
+        } catch (Exception e) {
+            throw new SluiceException("Cannot start pipeline '" + pipeline.spec().name() + "' as a Flink job: " + rootMessage(e), e);
+        }
+        pipeline.restoredFrom().ifPresentOrElse(
+                p -> LOG.info("Pipeline '{}' started as Flink job {}, resuming from {}.", pipeline.spec().name(), job.getJobID(), p),
+                () -> LOG.info("Pipeline '{}' started as Flink job {} with no earlier state.", pipeline.spec().name(), job.getJobID()));
+        return new PipelineRunner(pipeline, job);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t.getMessage();
+    }
+
+    /** The Flink job id, for the cluster's look-ups. */
+    public org.apache.flink.api.common.JobID flinkJobId() {
+        return job.getJobID();
+    }
+
     public CompiledPipeline pipeline() {
         return pipeline;
     }
@@ -106,6 +141,10 @@ public final class PipelineRunner implements AutoCloseable {
             return;
         }
         stopped = true;
+        if (job.getJobExecutionResult().isDone()) {
+            LOG.info("Pipeline '{}' had already ended; it resumes from its last checkpoint or savepoint.", pipeline.spec().name());
+            return;
+        }
         String savepointDir = pipeline.state().savepoints().toAbsolutePath().toUri().toString();
         try {
             String savepoint = job.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)

@@ -154,13 +154,13 @@ class EventTimeIT {
 
         try (Results results = new Results(kafka.bootstrapServers(),
                 List.of("sluice.apart.a_windows", "sluice.apart.a_top", "sluice.apart.c_lag", "sluice.apart.c_pairs",
-                        "a.late", "c.late"))) {
+                        "sluice.apart.a.late", "sluice.apart.c.late"))) {
         results.awaitCounts(Map.of(
                 "sluice.apart.a_windows", oracle.windows().size(),
                 "sluice.apart.a_top", oracle.top2().size(),
                 "sluice.apart.c_lag", oracle.lag().size(),
                 "sluice.apart.c_pairs", oracle.pairs().size(),
-                "a.late", lateIds.size()), Duration.ofSeconds(120));
+                "sluice.apart.a.late", lateIds.size()), Duration.ofSeconds(120));
 
         assertThat(results.rows("sluice.apart.a_windows", r -> r.get("window_start").asText() + " " + r.get("k").asText()
                 + " " + r.get("cnt").asLong() + " " + r.get("total").asLong())).containsExactlyInAnyOrderElementsOf(oracle.windows());
@@ -170,9 +170,9 @@ class EventTimeIT {
                 .containsExactlyInAnyOrderElementsOf(oracle.lag());
         assertThat(results.rows("sluice.apart.c_pairs", r -> r.get("id").asText() + " " + r.get("earlier_id").asText()))
                 .containsExactlyInAnyOrderElementsOf(oracle.pairs());
-        assertThat(results.rows("a.late", r -> JSON.readTree(r.get("record_value").asText()).get("id").asText()))
+        assertThat(results.rows("sluice.apart.a.late", r -> JSON.readTree(r.get("record_value").asText()).get("id").asText()))
                 .containsExactlyInAnyOrderElementsOf(lateIds);
-        assertThat(results.rows("c.late", r -> r.toString())).isEmpty();
+        assertThat(results.rows("sluice.apart.c.late", r -> r.toString())).isEmpty();
         assertThat(job.runner.lateRecordsDropped()).isZero();
         assertThat(job.runner.status()).isEqualTo(JobStatus.RUNNING);
         // The zero above is a count, not a missing counter: window, Top-N and OVER operators report theirs.
@@ -230,7 +230,7 @@ class EventTimeIT {
         try {
             await().pollDelay(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(13)).until(() -> true);
             sendAll("z", events.get("z"));
-            try (Results results = new Results(kafka.bootstrapServers(), List.of("sluice.backlog.counts", "x.late", "y.late", "z.late"))) {
+            try (Results results = new Results(kafka.bootstrapServers(), List.of("sluice.backlog.counts", "sluice.backlog.x.late", "sluice.backlog.y.late", "sluice.backlog.z.late"))) {
             await().atMost(Duration.ofSeconds(120)).until(() -> results.poll().count("sluice.backlog.counts") >= 20);
             job.crashAndRestart();
             closeWindows("x", 1);
@@ -244,9 +244,9 @@ class EventTimeIT {
                 assertThat(actual.put(row.substring(0, cut), Long.parseLong(row.substring(cut + 1)))).isNull();
             }
             assertThat(actual).isEqualTo(expected);
-            assertThat(results.rows("x.late", JsonNode::toString)).isEmpty();
-            assertThat(results.rows("y.late", JsonNode::toString)).isEmpty();
-            assertThat(results.rows("z.late", JsonNode::toString)).isEmpty();
+            assertThat(results.rows("sluice.backlog.x.late", JsonNode::toString)).isEmpty();
+            assertThat(results.rows("sluice.backlog.y.late", JsonNode::toString)).isEmpty();
+            assertThat(results.rows("sluice.backlog.z.late", JsonNode::toString)).isEmpty();
             assertThat(job.runner.lateRecordsDropped()).isZero();
             }
         } finally {
@@ -281,7 +281,7 @@ class EventTimeIT {
             send("s", new Event("e" + i, "k", i, T0.plusSeconds(i), 0));
         }
         producer.flush();
-        try (Results results = new Results(kafka.bootstrapServers(), List.of("sluice.empty.counts", "sluice.empty.running", "s.late"))) {
+        try (Results results = new Results(kafka.bootstrapServers(), List.of("sluice.empty.counts", "sluice.empty.running", "sluice.empty.s.late"))) {
             // Partition 1 never gets a record: once it counts as idle (10 s after it was found empty) the windows
             // that partition 0's own watermark (27.999 s) closes fire without waiting for partition 1.
             results.awaitCounts(Map.of("sluice.empty.counts", 2, "sluice.empty.running", 28), Duration.ofSeconds(60));
@@ -304,8 +304,8 @@ class EventTimeIT {
             job.crashAndRestart();
             send("s", new Event("old", "k", 1000, T0.plusSeconds(5), 1));
             producer.flush();
-            results.awaitCounts(Map.of("s.late", 1), Duration.ofSeconds(30));
-            assertThat(results.rows("s.late", r -> JSON.readTree(r.get("record_value").asText()).get("id").asText()))
+            results.awaitCounts(Map.of("sluice.empty.s.late", 1), Duration.ofSeconds(30));
+            assertThat(results.rows("sluice.empty.s.late", r -> JSON.readTree(r.get("record_value").asText()).get("id").asText()))
                     .containsExactly("old");
             List<String> running = new ArrayList<>();
             long total = 0;

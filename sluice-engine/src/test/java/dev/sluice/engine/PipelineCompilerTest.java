@@ -45,9 +45,9 @@ class PipelineCompilerTest {
         assertThat(revenue.columns()).extracting(c -> c.name() + " " + c.type()).containsExactly(
                 "window_start TIMESTAMP(3)", "window_end TIMESTAMP(3)", "merchant_id STRING", "payments BIGINT",
                 "revenue DECIMAL(38, 2)");
-        assertThat(compiled.tables()).extracting(TableDefinition::name).containsExactly("dead_letters", "late_events", "revenue");
+        assertThat(compiled.tables()).extracting(TableDefinition::qualifiedName).containsExactly("smoke.dead_letters", "smoke.late_events", "smoke.revenue");
         assertThat(compiled.topics()).extracting(t -> t.name()).containsExactly(
-                "payments", "payments.dlq", "payments.late", "sluice.smoke.revenue");
+                "payments", "sluice.smoke.payments.dlq", "sluice.smoke.payments.late", "sluice.smoke.revenue");
         assertThat(compiled.restoredFrom()).isEmpty();
     }
 

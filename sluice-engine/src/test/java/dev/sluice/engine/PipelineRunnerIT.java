@@ -64,7 +64,7 @@ class PipelineRunnerIT {
                 List<String> results = new ArrayList<>();
                 List<String> dead = new ArrayList<>();
                 try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.bootstrapServers())) {
-                    consumer.subscribe(List.of("sluice.smoke.revenue", "payments.dlq"));
+                    consumer.subscribe(List.of("sluice.smoke.revenue", "sluice.smoke.payments.dlq"));
                     await().atMost(Duration.ofSeconds(90)).until(() -> {
                         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                             (r.topic().endsWith(".dlq") ? dead : results).add(new String(r.value(), StandardCharsets.UTF_8));

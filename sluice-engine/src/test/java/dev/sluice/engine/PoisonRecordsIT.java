@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Infinity, huge strings and numbers, deep nesting, invalid UTF-8, duplicate keys, event times out of range,
  * empty and null records, null and huge keys, binary, records close to 1 MB, all mixed with good records.
  * The job runs without a restart strategy, so a single failure would end it: it must still be RUNNING at the
- * end. Every bad record must be in {@code events.dlq} once, at its own partition and offset, with a reason that
+ * end. Every bad record must be in {@code sluice.poison.events.dlq} once, at its own partition and offset, with a reason that
  * names what was wrong; every good record must be in the result topic once, with exactly the expected values.
  */
 class PoisonRecordsIT {
@@ -118,12 +118,12 @@ class PoisonRecordsIT {
             List<String> late = new ArrayList<>();
             try (PipelineRunner runner = PipelineRunner.start(compiled);
                     KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.bootstrapServers())) {
-                consumer.subscribe(List.of("events.dlq", "events.late", "sluice.poison.passed"));
+                consumer.subscribe(List.of("sluice.poison.events.dlq", "sluice.poison.events.late", "sluice.poison.passed"));
                 Runnable poll = () -> {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         JsonNode value = read(r.value());
                         switch (r.topic()) {
-                            case "events.dlq" -> {
+                            case "sluice.poison.events.dlq" -> {
                                 if (r.value().length > MAX_DEAD_LETTER_BYTES) {
                                     oversizedDeadLetters.add(r.value());
                                 }
@@ -132,7 +132,7 @@ class PoisonRecordsIT {
                                     duplicateDeadLetters.add(at);
                                 }
                             }
-                            case "events.late" -> late.add(value.toString());
+                            case "sluice.poison.events.late" -> late.add(value.toString());
                             default -> {
                                 if (rows.put(value.get("id").asText(), value) != null) {
                                     duplicateRows.add(value.get("id").asText());

@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sluice.PathRedactor;
 import dev.sluice.SluiceException;
+import dev.sluice.spec.PipelineSpec;
+import dev.sluice.spec.SpecException;
+import dev.sluice.spec.SpecParser;
 import dev.sluice.storage.QueryFailedException;
 import dev.sluice.storage.QueryRejectedException;
 import dev.sluice.storage.QueryResult;
+import dev.sluice.storage.QueryScope;
 import dev.sluice.storage.QueryService;
+import dev.sluice.storage.TableDefinition;
 import dev.sluice.storage.TableNotFoundException;
 import dev.sluice.storage.TooManyQueriesException;
 import io.javalin.Javalin;
@@ -17,8 +22,10 @@ import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +48,9 @@ public final class ApiServer implements AutoCloseable {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_ROWS = 10_000;
     private static final String BEARER = "bearer ";
+    static final String PIPELINES = "/api/v1/pipelines";
+    /** Names the pipeline file of a deploy, for problem locations and relative reference paths; {@code sluice deploy} sends it. */
+    public static final String PIPELINE_FILE_HEADER = "X-Sluice-Pipeline-File";
 
     private final Javalin app;
 
@@ -48,7 +58,22 @@ public final class ApiServer implements AutoCloseable {
         this.app = app;
     }
 
+    /** An API whose pipelines cannot be deployed or removed (deploys answer 409). */
     public static ApiServer start(StatusSource status, QueryService queries, ServerSettings settings) {
+        return start(status, new PipelineControl() {
+            @Override
+            public Deployed deploy(PipelineSpec spec) {
+                throw new PipelineConflictException("this server does not deploy pipelines");
+            }
+
+            @Override
+            public void remove(String name) {
+                throw new PipelineConflictException("this server does not remove pipelines");
+            }
+        }, queries, settings);
+    }
+
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -74,16 +99,60 @@ public final class ApiServer implements AutoCloseable {
                         ? "this server needs an API key: send the header Authorization: Bearer <key>"
                         : "the API key is not one this server accepts");
             }
-            if (ctx.method() == HandlerType.POST && !String.valueOf(ctx.contentType()).startsWith("application/json")) {
+            if (ctx.method() == HandlerType.POST && ctx.path().equals(PIPELINES)) {
+                // Not one of the types a cross-site form or a no-preflight fetch can send, like application/json.
+                if (!isYaml(ctx.contentType())) {
+                    throw new Refused(415, "send the pipeline as YAML with the header Content-Type: application/yaml, got "
+                            + (ctx.contentType() == null ? "no content type" : ctx.contentType()));
+                }
+            } else if (ctx.method() == HandlerType.POST && !String.valueOf(ctx.contentType()).startsWith("application/json")) {
                 throw new Refused(415, "send the body as JSON with the header Content-Type: application/json, got "
                         + (ctx.contentType() == null ? "no content type" : ctx.contentType()));
             }
         });
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
-        app.get("/api/v1/pipelines", ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
-        app.get("/api/v1/tables/{table}", ctx -> ctx.json(result(queries.tableRows(ctx.pathParam("table"), limit(ctx)))));
-        app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS))));
+        app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
+        app.post(PIPELINES, ctx -> {
+            String file = ctx.header(PIPELINE_FILE_HEADER);
+            PipelineSpec spec = new SpecParser().parse(ctx.body(), Path.of(file == null || file.isBlank() ? "request.yaml" : file));
+            PipelineControl.Deployed deployed = control.deploy(spec);
+            ctx.status(deployed.upgraded() ? 200 : 201).json(deployed.status());
+        });
+        app.get(PIPELINES + "/{name}", ctx -> ctx.json(status.pipelineStatus(ctx.pathParam("name"))
+                .orElseThrow(() -> noSuchPipeline(status, ctx.pathParam("name")))));
+        app.delete(PIPELINES + "/{name}", ctx -> {
+            control.remove(ctx.pathParam("name"));
+            ctx.json(Map.of("removed", ctx.pathParam("name"),
+                    "detail", "stopped with a savepoint; its tables stay, and deploying it again continues where it stopped"));
+        });
+        app.get(PIPELINES + "/{name}/tables/{table}", ctx -> ctx.json(result(
+                queries.tableRows(running(status, ctx.pathParam("name")), ctx.pathParam("table"), limit(ctx)))));
+        app.post(PIPELINES + "/{name}/query", ctx -> {
+            String pipeline = running(status, ctx.pathParam("name"));
+            ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.pipeline(pipeline))));
+        });
+        // The server-wide routes: schema-qualified names reach every pipeline's tables; unqualified names are those of
+        // the only pipeline when exactly one runs (as before pipelines had schemas), else of the default schema.
+        app.get("/api/v1/tables/{table}", ctx -> {
+            String table = ctx.pathParam("table");
+            int dot = table.indexOf('.');
+            ctx.json(result(dot < 0 ? queries.tableRows(defaultSchema(status), table, limit(ctx))
+                    : queries.tableRows(table.substring(0, dot), table.substring(dot + 1), limit(ctx))));
+        });
+        app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.all(defaultSchema(status))))));
 
+        app.exception(SpecException.class, (e, ctx) -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("error", "invalid pipeline");
+            json.put("detail", e.problems().size() == 1 ? "the pipeline has 1 problem" : "the pipeline has " + e.problems().size() + " problems");
+            json.put("problems", e.problems().stream().map(p -> redactor.redact(p.toString())).toList());
+            ctx.status(400).json(json);
+        });
+        app.exception(NoSuchPipelineException.class, (e, ctx) -> error(ctx, 404, "no such pipeline", e.getMessage(), redactor));
+        app.exception(PipelineConflictException.class, (e, ctx) -> {
+            LOG.warn("Request {} {} refused: {}", ctx.method(), ctx.path(), e.getMessage());
+            error(ctx, 409, "conflict", e.getMessage(), redactor);
+        });
         app.exception(Refused.class, (e, ctx) -> error(ctx, e.status, "refused", e.getMessage(), redactor));
         app.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, "bad request", e.getMessage(), redactor));
         app.exception(QueryRejectedException.class, (e, ctx) -> error(ctx, 400, "query refused", e.getMessage(), redactor));
@@ -104,7 +173,9 @@ public final class ApiServer implements AutoCloseable {
         app.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
                 error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
-                        + "; endpoints are GET /api/v1/health, GET /api/v1/pipelines, GET /api/v1/tables/{table}, POST /api/v1/query",
+                        + "; endpoints are GET /api/v1/health, GET|POST /api/v1/pipelines, GET|DELETE /api/v1/pipelines/{name},"
+                        + " GET /api/v1/pipelines/{name}/tables/{table}, POST /api/v1/pipelines/{name}/query,"
+                        + " GET /api/v1/tables/{table}, POST /api/v1/query",
                         redactor);
             }
         });
@@ -159,6 +230,31 @@ public final class ApiServer implements AutoCloseable {
             return null;
         }
         return authorization.substring(BEARER.length()).strip();
+    }
+
+    static boolean isYaml(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.startsWith("application/yaml") || type.startsWith("application/x-yaml") || type.startsWith("text/yaml");
+    }
+
+    private static NoSuchPipelineException noSuchPipeline(StatusSource status, String name) {
+        return new NoSuchPipelineException("no pipeline '" + name + "' is running; pipelines are: "
+                + String.join(", ", new java.util.TreeSet<>(status.pipelineNames())));
+    }
+
+    private static String running(StatusSource status, String name) {
+        if (!status.pipelineNames().contains(name)) {
+            throw noSuchPipeline(status, name);
+        }
+        return name;
+    }
+
+    private static String defaultSchema(StatusSource status) {
+        List<String> names = status.pipelineNames();
+        return names.size() == 1 ? names.get(0) : TableDefinition.DEFAULT_SCHEMA;
     }
 
     public int port() {

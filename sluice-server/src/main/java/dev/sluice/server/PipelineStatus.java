@@ -6,6 +6,11 @@ import java.util.List;
  * A snapshot of one running pipeline, from Kafka offsets, the Flink job and the loader: what the live summary
  * prints and {@code GET /api/v1/pipelines} returns.
  *
+ * @param state           {@code RUNNING}; {@code STARTING}; {@code FAILING} when its job is restarting or failed less than
+ *                        a minute ago (a crash loop shows as FAILING for as long as it lasts); {@code FAILED} when the job
+ *                        has ended with a failure
+ * @param failure         the latest failure of the job, with how long ago it happened, while FAILING or FAILED
+ * @param taskSlots       task slots of the shared Flink cluster that the pipeline's job takes (its parallelism)
  * @param eventsIn        records ever written to the source topics (their end offsets)
  * @param deadLetters     records of the sources stored in {@code dead_letters}
  * @param lateEvents      records of the sources stored in {@code late_events}
@@ -19,6 +24,9 @@ import java.util.List;
 public record PipelineStatus(
         String name,
         String description,
+        String state,
+        String failure,
+        int taskSlots,
         String jobStatus,
         String loaderStatus,
         long eventsIn,

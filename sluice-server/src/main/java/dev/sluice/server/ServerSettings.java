@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Where and how one Sluice process runs a pipeline.
+ * Where and how one Sluice process runs its pipelines.
  *
  * @param dataDir            Kafka log (embedded broker), Flink state, DuckDB file and logs live here
  * @param kafkaBootstrap     an existing Kafka cluster to use instead of the embedded broker
@@ -16,11 +16,13 @@ import java.util.Properties;
  * @param kafkaProperties    extra Kafka client settings (security) for every client Sluice creates
  * @param bindAddress        address of the HTTP server; localhost unless told otherwise
  * @param httpPort           port of the HTTP server (0 = any free port)
- * @param parallelism        Flink parallelism of the pipeline job
+ * @param parallelism        Flink parallelism of each pipeline's job, which is also the task slots each pipeline takes
  * @param checkpointInterval how often Flink checkpoints, which is also how often results become visible
  * @param storage            how much memory and how many threads DuckDB may use
  * @param queryLimits        how long, how large and how many API queries may be
  * @param apiKeys            keys the API asks for; none is only allowed when the API listens on loopback
+ * @param taskSlots          task slots of the embedded Flink cluster, shared by all pipelines; a deploy that needs more
+ *                           than are free is refused
  */
 public record ServerSettings(
         Path dataDir,
@@ -33,9 +35,20 @@ public record ServerSettings(
         Duration checkpointInterval,
         DuckDbSettings storage,
         QueryLimits queryLimits,
-        ApiKeys apiKeys) {
+        ApiKeys apiKeys,
+        int taskSlots) {
+
+    /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
+    public static final int DEFAULT_TASK_SLOTS = 8;
 
     public ServerSettings {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+        }
+        if (taskSlots < parallelism) {
+            throw new IllegalArgumentException("the Flink cluster needs at least as many task slots as one pipeline's parallelism ("
+                    + parallelism + "), got " + taskSlots);
+        }
         Properties copy = new Properties();
         copy.putAll(kafkaProperties);
         kafkaProperties = copy;
@@ -45,17 +58,22 @@ public record ServerSettings(
     public ServerSettings(Path dataDir, Optional<String> kafkaBootstrap, int kafkaPort, Properties kafkaProperties, String bindAddress,
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
-                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none());
+                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism));
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys);
+                checkpointInterval, storage, queryLimits, keys, taskSlots);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys);
+                checkpointInterval, storage, limits, apiKeys, taskSlots);
+    }
+
+    public ServerSettings withTaskSlots(int slots) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, slots);
     }
 
     public Path kafkaDir() {

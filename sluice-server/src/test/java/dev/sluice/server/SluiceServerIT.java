@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
+import dev.sluice.storage.QueryScope;
 import dev.sluice.storage.QueryService;
 import java.time.format.DateTimeFormatter;
 import java.io.IOException;
@@ -113,7 +115,10 @@ class SluiceServerIT {
             assertThat(lateRows.get(0).get(2)).startsWith("late: event time 2026-01-01T00:00:05Z is not after the watermark 2026-01-01T00:00:");
             assertThat(lateRows.get(1)).containsExactly("15", lateAfterRestart.json(),
                     "late: event time 2026-01-01T00:00:02Z is not after the watermark 2026-01-01T00:00:34.999Z");
-            assertThat(rows(server, "SELECT count(*) FROM _sluice_rejected")).containsExactly(List.of("0"));
+            assertThat(rows(server, "SELECT count(*) FROM main._sluice_rejected")).containsExactly(List.of("0"));
+            // The dropped-late counter is installed in the shared cluster and watches this job's window operators.
+            assertThat(LateDropReporter.watchedCounters(server.runner().jobId())).isPositive();
+            assertThat(server.status().lateRecordsDropped()).isZero();
 
             // Injected fault: more events, then the job is cancelled without a savepoint while they are in flight.
             send(server.bootstrapServers(), phase4, List.of());
@@ -235,7 +240,7 @@ class SluiceServerIT {
     /** Rows of a query over the server's storage, every value as text (decimals in plain notation). */
     private static List<List<String>> rows(SluiceServer server, String sql) {
         List<List<String>> rows = new ArrayList<>();
-        for (List<Object> row : new QueryService(server.store()).query(sql, 10_000).rows()) {
+        for (List<Object> row : new QueryService(server.store()).query(sql, 10_000, QueryScope.all(server.spec().name())).rows()) {
             rows.add(row.stream().map(v -> v instanceof BigDecimal d ? d.toPlainString() : String.valueOf(v)).toList());
         }
         return rows;

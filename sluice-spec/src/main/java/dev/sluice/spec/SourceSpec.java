@@ -6,8 +6,10 @@ import java.util.List;
 
 /**
  * A Kafka topic read by a pipeline. Records are parsed as {@code format} against {@code schema}; records that do
- * not parse or match go where {@code onError} says (by default the dead-letter topic {@code <topic>.dlq});
- * records older than the watermark go to the late-events topic {@code <topic>.late}.
+ * not parse or match go where {@code onError} says (by default the dead-letter topic
+ * {@code sluice.<pipeline>.<source>.dlq}); records older than the watermark go to the late-events topic
+ * {@code sluice.<pipeline>.<source>.late}. Both belong to one pipeline, so two pipelines that read the same topic never
+ * write or load each other's dead letters.
  */
 public record SourceSpec(
         String name,
@@ -23,12 +25,14 @@ public record SourceSpec(
         schema = List.copyOf(schema);
     }
 
-    public String deadLetterTopic() {
-        return topic + ".dlq";
+    /** {@code sluice.<pipeline>.<source>.dlq}: this source's dead letters in the named pipeline. */
+    public String deadLetterTopic(String pipeline) {
+        return "sluice." + pipeline + "." + name + ".dlq";
     }
 
-    public String lateTopic() {
-        return topic + ".late";
+    /** {@code sluice.<pipeline>.<source>.late}: this source's late events in the named pipeline. */
+    public String lateTopic(String pipeline) {
+        return "sluice." + pipeline + "." + name + ".late";
     }
 
     /** Wire format of a source topic. */
@@ -36,7 +40,7 @@ public record SourceSpec(
 
     /** What happens to a record that does not parse or does not match the schema. */
     public enum ErrorPolicy {
-        /** Write it to {@code <topic>.dlq} with the reason and go on (default). */
+        /** Write it to {@code sluice.<pipeline>.<source>.dlq} with the reason and go on (default). */
         DEAD_LETTER,
         /** Fail the job; Flink's restart strategy decides what happens next. */
         FAIL

@@ -104,8 +104,8 @@ class SpecParserTest {
                         new SinkSpec("merchant_revenue", "revenue_log", SinkSpec.Mode.APPEND, List.of(),
                                 at(file, 42, 5))));
         assertThat(spec).isEqualTo(expected);
-        assertThat(spec.sources().get(0).deadLetterTopic()).isEqualTo("payments-in.dlq");
-        assertThat(spec.sources().get(1).lateTopic()).isEqualTo("refunds.late");
+        assertThat(spec.sources().get(0).deadLetterTopic(spec.name())).isEqualTo("sluice.payments.payments.dlq");
+        assertThat(spec.sources().get(1).lateTopic(spec.name())).isEqualTo("sluice.payments.refunds.late");
     }
 
     @Test

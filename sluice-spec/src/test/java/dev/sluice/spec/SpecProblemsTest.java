@@ -496,6 +496,21 @@ class SpecProblemsTest {
     }
 
     @Test
+    void rejectsAPipelineNamedLikeADatabaseSchema() {
+        assertThat(problems("""
+                name: main
+                sources:
+                  - name: clicks
+                    topic: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time: {column: ts}
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(1, 7, "name", "pipeline name 'main' is reserved: each pipeline's tables live in a "
+                + "storage schema of its name, and information_schema, main, pg_catalog, temp are the database's own schemas; "
+                + "choose another name"));
+    }
+
+    @Test
     void rejectsInvalidNamesAndTopics() {
         assertThat(problems("""
                 name: Payments

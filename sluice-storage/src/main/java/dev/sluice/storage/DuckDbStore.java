@@ -3,6 +3,7 @@ package dev.sluice.storage;
 import dev.sluice.spec.ColumnSpec;
 import dev.sluice.spec.SinkSpec;
 import dev.sluice.storage.internal.ColumnType;
+import dev.sluice.storage.internal.Sql;
 import dev.sluice.storage.internal.TableSql;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -149,34 +150,97 @@ public final class DuckDbStore implements AutoCloseable {
      * @throws StorageException when the table exists with a different schema; the message lists both
      */
     public synchronized void ensureTable(TableDefinition table) {
+        ensureTable(table, true);
+    }
+
+    /**
+     * Checks, without creating anything, that {@link #ensureTable} would accept the table: it does not exist yet, or
+     * exists with the same columns, types and primary key. Lets a caller refuse a new definition before it stops
+     * whatever feeds the existing table.
+     *
+     * @throws StorageException when the table exists with a different schema; the message lists both
+     */
+    public synchronized void checkTable(TableDefinition table) {
+        ensureTable(table, false);
+    }
+
+    private void ensureTable(TableDefinition table, boolean create) {
         List<ColumnType> types = new ArrayList<>();
         for (ColumnSpec c : table.columns()) {
             types.add(ColumnType.parse(c.type()).orElseThrow());
         }
-        TableSql sql = new TableSql(table.name(), table.columns(), types, table.primaryKey(), table.mode());
+        TableSql sql = new TableSql(table.schema(), table.name(), table.columns(), types, table.primaryKey(), table.mode());
+        String shown = table.schema().equals(TableDefinition.DEFAULT_SCHEMA) ? table.name() : table.qualifiedName();
         try (Statement s = connection.createStatement()) {
-            List<String> actual = existingColumns(table.name());
+            List<String> actual = existingColumns(table.schema(), table.name());
             List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey() : List.of();
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < types.size(); i++) {
                 expected.add(table.columns().get(i).name() + " " + types.get(i).duckDbReportedType());
             }
+            if (!create) {
+                if (!actual.isEmpty() && (!actual.equals(expected) || !primaryKey(table.schema(), table.name()).equals(expectedPk))) {
+                    throw new StorageException("Table '" + shown + "' in " + file + " exists with columns "
+                            + describe(actual, primaryKey(table.schema(), table.name())) + " but its definition expects "
+                            + describe(expected, expectedPk) + ". Drop or rename the table, or use another storage file, to load the new definition");
+                }
+                return;
+            }
             if (actual.isEmpty()) {
-                s.execute(sql.createTable());
-                LOG.info("Created table {} ({} mode) fed by topic {}.", table.name(), table.mode(), table.topic());
+                boolean legacy = isLegacyTable(table, expected, expectedPk);
+                connection.setAutoCommit(false);
+                try {
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + Sql.quote(table.schema()));
+                    s.execute(sql.createTable());
+                    if (legacy) {
+                        s.execute("INSERT INTO " + Sql.quote(table.schema()) + "." + Sql.quote(table.name()) + " SELECT * FROM main."
+                                + Sql.quote(table.name()));
+                        s.execute("DROP TABLE main." + Sql.quote(table.name()));
+                    }
+                    connection.commit();
+                } catch (SQLException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+                if (legacy) {
+                    LOG.info("Moved table main.{} into the schema of its pipeline as {}: it was loaded from topic {} before pipelines had schemas.",
+                            table.name(), shown, table.topic());
+                } else {
+                    LOG.info("Created table {} ({} mode) fed by topic {}.", shown, table.mode(), table.topic());
+                }
             } else {
-                List<String> actualPk = primaryKey(table.name());
+                List<String> actualPk = primaryKey(table.schema(), table.name());
                 if (!actual.equals(expected) || !actualPk.equals(expectedPk)) {
-                    throw new StorageException("Table '" + table.name() + "' in " + file + " exists with columns " + describe(actual, actualPk)
+                    throw new StorageException("Table '" + shown + "' in " + file + " exists with columns " + describe(actual, actualPk)
                             + " but its definition expects " + describe(expected, expectedPk)
                             + ". Drop or rename the table, or use another storage file, to load the new definition");
                 }
             }
             s.execute(sql.createStaging());
         } catch (SQLException e) {
-            throw new StorageException("Cannot create table '" + table.name() + "' in " + file + ": " + e.getMessage(), e);
+            throw new StorageException("Cannot create table '" + shown + "' in " + file + ": " + e.getMessage(), e);
         }
-        tables.put(table.name(), new Table(table, sql));
+        tables.put(table.qualifiedName(), new Table(table, sql));
+    }
+
+    /**
+     * Whether {@code main.<name>} holds this table's rows from before pipelines had schemas: same columns and key, and
+     * the loader's offsets for its topic are stored, so loading goes on after those rows and they must come along.
+     */
+    private boolean isLegacyTable(TableDefinition table, List<String> expected, List<String> expectedPk) throws SQLException {
+        if (table.schema().equals(TableDefinition.DEFAULT_SCHEMA) || !existingColumns(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expected)
+                || !primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expectedPk)) {
+            return false;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM main." + OFFSETS_TABLE + " WHERE topic = ?")) {
+            ps.setString(1, table.topic());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     /**
@@ -189,25 +253,28 @@ public final class DuckDbStore implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        List<Table> touched = new ArrayList<>();
+        Map<Table, LoadBatch.TableChanges> touched = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, LoadBatch.TableChanges> e : batch.changes().entrySet()) {
-            Table t = tables.get(e.getKey());
+            String key = e.getKey().indexOf('.') < 0 ? TableDefinition.DEFAULT_SCHEMA + "." + e.getKey() : e.getKey();
+            Table t = tables.get(key);
             if (t == null) {
                 throw new StorageException("Cannot write to table '" + e.getKey() + "': it is not defined in this store; "
-                        + "call ensureTable first. Defined tables: " + tables.keySet().stream().sorted().toList());
+                        + "call ensureTable first. Defined tables: " + tables.keySet().stream()
+                        .map(k -> k.startsWith(TableDefinition.DEFAULT_SCHEMA + ".") ? k.substring(TableDefinition.DEFAULT_SCHEMA.length() + 1) : k)
+                        .sorted().toList());
             }
-            touched.add(t);
+            touched.put(t, e.getValue());
         }
         try {
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
                 // The first statement starts the transaction; Appenders only join a transaction that is running.
                 s.execute("DELETE FROM temp.main." + REJECTED_STAGING);
-                for (Table t : touched) {
+                for (Table t : touched.keySet()) {
                     s.execute(t.sql().clearStaging());
                 }
-                for (Table t : touched) {
-                    applyChanges(s, t, batch.changes().get(t.definition().name()));
+                for (Map.Entry<Table, LoadBatch.TableChanges> e : touched.entrySet()) {
+                    applyChanges(s, e.getKey(), e.getValue());
                 }
                 if (!batch.rejected().isEmpty()) {
                     insertRejected(s, batch.rejected());
@@ -331,20 +398,33 @@ public final class DuckDbStore implements AutoCloseable {
         return offsets;
     }
 
-    /** All tables in the store, sorted, including Sluice's own {@code _sluice_offsets} and {@code _sluice_rejected}. */
+    /**
+     * The tables of the default schema {@value TableDefinition#DEFAULT_SCHEMA}, sorted, including Sluice's own
+     * {@code _sluice_offsets} and {@code _sluice_rejected}.
+     */
     public List<String> tables() {
-        List<String> names = new ArrayList<>();
+        return tables(TableDefinition.DEFAULT_SCHEMA);
+    }
+
+    /** The tables of one schema (a pipeline's), sorted; empty when there is no such schema. */
+    public List<String> tables(String schema) {
+        return allTables().getOrDefault(schema, List.of());
+    }
+
+    /** Every schema that holds tables, each with its tables, sorted by schema and table. */
+    public Map<String, List<String>> allTables() {
+        Map<String, List<String>> bySchema = new java.util.TreeMap<>();
         try (Connection c = readConnection();
              Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
-                     + " AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+             ResultSet rs = s.executeQuery("SELECT table_schema, table_name FROM information_schema.tables"
+                     + " WHERE table_catalog = current_database() AND table_type = 'BASE TABLE' ORDER BY table_schema, table_name")) {
             while (rs.next()) {
-                names.add(rs.getString(1));
+                bySchema.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
             }
         } catch (SQLException e) {
             throw new StorageException("Cannot list the tables of " + file + ": " + e.getMessage(), e);
         }
-        return names;
+        return bySchema;
     }
 
     /** A new connection to the same database for one reader; the caller closes it. */
@@ -362,11 +442,12 @@ public final class DuckDbStore implements AutoCloseable {
         }
     }
 
-    private List<String> existingColumns(String table) throws SQLException {
+    private List<String> existingColumns(String schema, String table) throws SQLException {
         List<String> columns = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("SELECT column_name, data_type FROM information_schema.columns"
-                + " WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position")) {
-            ps.setString(1, table);
+                + " WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     columns.add(rs.getString(1) + " " + rs.getString(2));
@@ -376,10 +457,11 @@ public final class DuckDbStore implements AutoCloseable {
         return columns;
     }
 
-    private List<String> primaryKey(String table) throws SQLException {
+    private List<String> primaryKey(String schema, String table) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT constraint_column_names FROM duckdb_constraints()"
-                + " WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? AND constraint_type = 'PRIMARY KEY'")) {
-            ps.setString(1, table);
+                + " WHERE database_name = current_database() AND schema_name = ? AND table_name = ? AND constraint_type = 'PRIMARY KEY'")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return List.of();

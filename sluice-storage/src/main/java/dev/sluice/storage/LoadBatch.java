@@ -17,7 +17,8 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Values are canonical text (as {@link ResultLoader} produces from the wire format, see
  * {@link TableDefinition}); the store casts them to the column types in one set-based statement per table. Order
  * matters within a table: a tombstone followed by a row for the same key leaves the row, a row followed by a
- * tombstone leaves nothing.
+ * tombstone leaves nothing. Tables are named as {@code schema.table} ({@link TableDefinition#qualifiedName()}), or by their
+ * name alone for tables of the default schema.
  *
  * <pre>{@code
  * LoadBatch batch = LoadBatch.builder()

@@ -25,7 +25,9 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -103,6 +105,18 @@ public final class QueryService {
      * @throws TooManyQueriesException when the limit of queries running at once is reached
      */
     public QueryResult query(String sql, int maxRows) {
+        return query(sql, maxRows, QueryScope.all(TableDefinition.DEFAULT_SCHEMA));
+    }
+
+    /**
+     * Runs one read-only statement over the tables of {@code scope}, resolving unqualified table names in its
+     * default schema, and returns at most {@code maxRows} rows.
+     *
+     * @throws QueryRejectedException  as {@link #query(String, int)}, also for a table outside the scope
+     * @throws QueryFailedException    when DuckDB cannot run it
+     * @throws TooManyQueriesException when the limit of queries running at once is reached
+     */
+    public QueryResult query(String sql, int maxRows, QueryScope scope) {
         checkMaxRows(maxRows);
         if (sql == null || SqlText.isBlank(sql)) {
             throw new QueryRejectedException("empty query");
@@ -110,7 +124,9 @@ public final class QueryService {
         acquire();
         try (Connection c = connect()) {
             long deadline = deadline();
-            return run(c, check(c, sql), maxRows, deadline);
+            String checked = check(c, sql, scope);
+            useSchema(c, scope.defaultSchema());
+            return run(c, checked, maxRows, deadline);
         } catch (SQLException e) {
             throw failed("query failed: ", e);
         } finally {
@@ -124,14 +140,23 @@ public final class QueryService {
      * @throws TableNotFoundException when there is no such table; the message lists the tables there are
      */
     public QueryResult tableRows(String table, int limit) {
+        return tableRows(TableDefinition.DEFAULT_SCHEMA, table, limit);
+    }
+
+    /**
+     * The first {@code limit} rows of a table of one schema (a pipeline's), within the same limits as {@link #query}.
+     *
+     * @throws TableNotFoundException when the schema has no such table; the message lists the tables it has
+     */
+    public QueryResult tableRows(String schema, String table, int limit) {
         checkMaxRows(limit);
-        List<String> tables = store.tables();
+        List<String> tables = store.tables(schema);
         if (!tables.contains(table)) {
             throw new TableNotFoundException("no table '" + table + "'; tables are: " + String.join(", ", tables));
         }
         acquire();
         try (Connection c = connect()) {
-            return run(c, "SELECT * FROM main." + Sql.quote(table), limit, deadline());
+            return run(c, "SELECT * FROM " + Sql.quote(schema) + "." + Sql.quote(table), limit, deadline());
         } catch (SQLException e) {
             throw failed("reading table '" + table + "' failed: ", e);
         } finally {
@@ -174,7 +199,14 @@ public final class QueryService {
      * Sluice's own EXPLAIN prefix in front, so that a comment our lexer reads differently from DuckDB's cannot
      * smuggle in anything unchecked.
      */
-    private String check(Connection c, String sql) throws SQLException {
+    private static void useSchema(Connection c, String schema) throws SQLException {
+        // A per-connection setting that DuckDB allows with its configuration locked; every query has its own connection.
+        try (Statement s = c.createStatement()) {
+            s.execute("SET schema = " + Sql.literal(schema));
+        }
+    }
+
+    private String check(Connection c, String sql, QueryScope scope) throws SQLException {
         String statement = sql;
         String prefix = "";
         String keyword = SqlText.firstKeyword(sql);
@@ -205,7 +237,13 @@ public final class QueryService {
             if (statements > 1) {
                 throw new QueryRejectedException("only one statement is allowed, got " + statements);
             }
-            policy(c).check(parsed.path("statements").get(0), new HashSet<>(store.tables()));
+            Map<String, Set<String>> readable = new HashMap<>();
+            store.allTables().forEach((schema, names) -> {
+                if (scope.reads(schema)) {
+                    readable.put(schema, new HashSet<>(names));
+                }
+            });
+            policy(c).check(parsed.path("statements").get(0), scope.defaultSchema(), readable);
             return prefix + statement;
         }
         int counted = SqlText.statementCount(sql);

@@ -140,8 +140,8 @@ public final class ResultLoader implements AutoCloseable {
                 throw new StorageException("Topic '" + t.topic() + "' feeds both table '" + previous.table().name() + "' and table '"
                         + t.name() + "'; each result topic must feed exactly one table");
             }
-            rowsByTable.put(t.name(), new AtomicLong());
-            delays.putIfAbsent(t.name(), new DelayHistogram());
+            rowsByTable.putIfAbsent(t.qualifiedName(), new AtomicLong());
+            delays.putIfAbsent(t.qualifiedName(), new DelayHistogram());
         }
         if (targets.isEmpty()) {
             throw new StorageException("A result loader needs at least one table to load");
@@ -161,7 +161,7 @@ public final class ResultLoader implements AutoCloseable {
         for (TableDefinition t : tables) {
             store.ensureTable(t);
         }
-        thread = new Thread(this::run, THREAD_NAME);
+        thread = new Thread(this::run, config.groupId().startsWith(THREAD_NAME) ? config.groupId() : THREAD_NAME + "-" + config.groupId());
         thread.start();
     }
 
@@ -281,11 +281,11 @@ public final class ResultLoader implements AutoCloseable {
             pending.builder.reject(new RejectedRecord(r.topic(), r.partition(), r.offset(), text(r.key()), text(r.value()),
                     parsed.rejection(), clock.instant()));
         } else if (parsed.tombstone()) {
-            pending.builder.tombstone(target.table().name(), parsed.values());
+            pending.builder.tombstone(target.table().qualifiedName(), parsed.values());
         } else {
-            pending.builder.row(target.table().name(), parsed.values());
+            pending.builder.row(target.table().qualifiedName(), parsed.values());
             if (r.timestamp() >= 0) {
-                pending.timestamp(target.table().name(), r.timestamp());
+                pending.timestamp(target.table().qualifiedName(), r.timestamp());
             }
         }
         pending.records++;
@@ -470,20 +470,24 @@ public final class ResultLoader implements AutoCloseable {
         return rowsLoaded.get();
     }
 
-    /** Rows and tombstones written per table since start. */
     /**
-     * Per table, the time from each stored row's Kafka timestamp to the commit that made it visible in storage.
+     * Per table (by name; a loader loads the tables of one schema), the time from each stored row's Kafka timestamp to the commit that made it visible in storage.
      * Flink sets a result record's timestamp to the row's event time (for a window, the window's last
      * millisecond), so for per-event views this is the end-to-end delay from event time to row in storage.
      */
     public Map<String, DelayHistogram> delays() {
-        return Map.copyOf(delays);
+        Map<String, DelayHistogram> byName = new LinkedHashMap<>();
+        for (TableDefinition t : tables) {
+            byName.putIfAbsent(t.name(), delays.get(t.qualifiedName()));
+        }
+        return byName;
     }
 
+    /** Rows and tombstones written per table (by name) since start. */
     public Map<String, Long> rowsLoadedByTable() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (TableDefinition t : tables) {
-            counts.put(t.name(), rowsByTable.get(t.name()).get());
+            counts.put(t.name(), rowsByTable.get(t.qualifiedName()).get());
         }
         return counts;
     }

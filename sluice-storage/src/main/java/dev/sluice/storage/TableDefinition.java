@@ -38,15 +38,27 @@ import java.util.Set;
  * digits are truncated); the others keep their names. Upsert tables get a PRIMARY KEY; on append tables a primary
  * key is documentation only, because an append view may emit the same key twice.
  *
+ * @param schema the storage schema that holds the table: one per pipeline (its name), so that two pipelines may both
+ *     have a table {@code alerts}; {@value #DEFAULT_SCHEMA} for tables that belong to no pipeline
  * @param name the table name in storage; names starting with {@code _sluice} are reserved
  * @param topic the result topic that feeds it
  * @param columns the columns in table order, with canonical Flink SQL types
  * @param primaryKey the primary-key columns; required for upsert tables
  * @param mode whether a row replaces the row with the same key or is added
  */
-public record TableDefinition(String name, String topic, List<ColumnSpec> columns, List<String> primaryKey, SinkSpec.Mode mode) {
+public record TableDefinition(String schema, String name, String topic, List<ColumnSpec> columns, List<String> primaryKey,
+        SinkSpec.Mode mode) {
+    /** DuckDB's default schema, which also holds Sluice's own tables ({@code _sluice_offsets}, {@code _sluice_rejected}). */
+    public static final String DEFAULT_SCHEMA = "main";
+    private static final java.util.regex.Pattern SCHEMA = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
     public TableDefinition {
         Objects.requireNonNull(mode, "mode");
+        if (schema == null || !SCHEMA.matcher(schema).matches() || schema.equals("temp") || schema.equals("information_schema")
+                || schema.equals("pg_catalog")) {
+            throw new StorageException("Table '" + name + "' has the schema " + (schema == null ? "null" : "'" + schema + "'")
+                    + "; expected a lower-case name of letters, digits and underscores other than temp, information_schema and pg_catalog");
+        }
         if (name == null || name.isBlank()) {
             throw new StorageException("A storage table needs a name; got " + (name == null ? "null" : "'" + name + "'"));
         }
@@ -89,5 +101,15 @@ public record TableDefinition(String name, String topic, List<ColumnSpec> column
         if (mode == SinkSpec.Mode.UPSERT && primaryKey.isEmpty()) {
             throw new StorageException("Upsert table '" + name + "' needs a primary key; rows are replaced by key");
         }
+    }
+
+    /** A table in the default schema {@value #DEFAULT_SCHEMA}. */
+    public TableDefinition(String name, String topic, List<ColumnSpec> columns, List<String> primaryKey, SinkSpec.Mode mode) {
+        this(DEFAULT_SCHEMA, name, topic, columns, primaryKey, mode);
+    }
+
+    /** {@code schema.name}, the key of the table in a {@link LoadBatch}. */
+    public String qualifiedName() {
+        return schema + "." + name;
     }
 }

@@ -35,6 +35,7 @@ public final class SpecValidator {
     public static final String PROC_TIME = "proc_time";
 
     static final Pattern PIPELINE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    static final java.util.Set<String> RESERVED_PIPELINE_NAMES = java.util.Set.of("main", "temp", "information_schema", "pg_catalog");
     static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     static final Set<String> RESERVED_TABLES = Set.of("dead_letters", "late_events");
@@ -74,6 +75,10 @@ public final class SpecValidator {
             report("name", "invalid pipeline name " + SpecReader.quote(name) + "; expected 1 to 63 lower-case "
                     + "letters, digits and underscores, starting with a letter (^[a-z][a-z0-9_]{0,62}$), because "
                     + "the name is used in topic names, table names and Kafka transactional ids");
+        } else if (name != null && RESERVED_PIPELINE_NAMES.contains(name)) {
+            report("name", "pipeline name " + SpecReader.quote(name) + " is reserved: each pipeline's tables live in a storage "
+                    + "schema of its name, and " + String.join(", ", RESERVED_PIPELINE_NAMES.stream().sorted().toList())
+                    + " are the database's own schemas; choose another name");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.storage.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.storage.QueryRejectedException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
@@ -134,14 +135,24 @@ public final class QueryPolicy {
     }
 
     /**
-     * Refuses the statement unless it only calls listed functions and only reads {@code tables} and its own
-     * {@code WITH} names.
+     * Refuses the statement unless it only calls listed functions and only reads {@code tables} (of the schema
+     * {@code main}) and its own {@code WITH} names.
      *
      * @param statement one element of the {@code statements} array of {@code json_serialize_sql}
      * @param tables    the storage tables a query may read
      * @throws QueryRejectedException naming the first function or table that is not allowed
      */
     public void check(JsonNode statement, Set<String> tables) {
+        check(statement, "main", Map.of("main", tables));
+    }
+
+    /**
+     * Refuses the statement unless it only calls listed functions and only reads the tables of {@code tables} (schema
+     * to its table names) and its own {@code WITH} names; an unqualified table name is one of {@code defaultSchema}.
+     *
+     * @throws QueryRejectedException naming the first function or table that is not allowed
+     */
+    public void check(JsonNode statement, String defaultSchema, Map<String, ? extends Set<String>> tables) {
         Set<String> withNames = new HashSet<>();
         collectWithNames(statement, withNames);
         for (String name : withNames) {
@@ -152,15 +163,35 @@ public final class QueryPolicy {
                 throw new QueryRejectedException("the WITH name '" + name + "' is the name of a DuckDB system view; choose another name");
             }
         }
-        Set<String> readable = lower(tables);
-        readable.addAll(withNames);
-        visit(statement, readable, tables);
+        String home = defaultSchema.toLowerCase(Locale.ROOT);
+        Map<String, Set<String>> readable = new HashMap<>();
+        tables.forEach((schema, names) -> readable.put(schema.toLowerCase(Locale.ROOT), lower(names)));
+        Set<String> unqualified = new HashSet<>(readable.getOrDefault(home, Set.of()));
+        unqualified.addAll(withNames);
+        visit(statement, new Readable(home, unqualified, readable, describe(home, tables)));
     }
 
-    private void visit(JsonNode node, Set<String> readable, Set<String> tables) {
+    /** What a query may read: plain names (default schema and WITH names) and schema-qualified names. */
+    private record Readable(String home, Set<String> plain, Map<String, Set<String>> bySchema, String described) {
+        boolean contains(String schema, String table) {
+            if (schema.isEmpty()) {
+                return plain.contains(table);
+            }
+            Set<String> names = bySchema.get(schema);
+            return names != null && names.contains(table);
+        }
+    }
+
+    private static String describe(String home, Map<String, ? extends Set<String>> tables) {
+        Set<String> names = new TreeSet<>();
+        tables.forEach((schema, set) -> set.forEach(t -> names.add(schema.equalsIgnoreCase(home) ? t : schema + "." + t)));
+        return String.join(", ", names);
+    }
+
+    private void visit(JsonNode node, Readable readable) {
         if (node.isArray()) {
             for (JsonNode element : node) {
-                visit(element, readable, tables);
+                visit(element, readable);
             }
             return;
         }
@@ -178,11 +209,11 @@ public final class QueryPolicy {
                 case "TABLE_FUNCTION" -> {
                     JsonNode function = node.path("function");
                     checkFunction(function, TABLE_FUNCTIONS);
-                    visitFields(function, readable, tables);
-                    visitFieldsExcept(node, "function", readable, tables);
+                    visitFields(function, readable);
+                    visitFieldsExcept(node, "function", readable);
                     return;
                 }
-                case "BASE_TABLE" -> checkTable(node, readable, tables);
+                case "BASE_TABLE" -> checkTable(node, readable);
                 case "SHOW_REF" -> {
                     if (node.path("query").isNull() && !node.path("table_name").asText().equals(SHOW_TABLES)) {
                         throw new QueryRejectedException("only SHOW TABLES, DESCRIBE and SUMMARIZE of storage tables are allowed, got SHOW "
@@ -194,18 +225,18 @@ public final class QueryPolicy {
                 }
             }
         }
-        visitFields(node, readable, tables);
+        visitFields(node, readable);
     }
 
-    private void visitFields(JsonNode node, Set<String> readable, Set<String> tables) {
-        visitFieldsExcept(node, null, readable, tables);
+    private void visitFields(JsonNode node, Readable readable) {
+        visitFieldsExcept(node, null, readable);
     }
 
-    private void visitFieldsExcept(JsonNode node, String skipped, Set<String> readable, Set<String> tables) {
+    private void visitFieldsExcept(JsonNode node, String skipped, Readable readable) {
         for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
             if (!field.getKey().equals(skipped)) {
-                visit(field.getValue(), readable, tables);
+                visit(field.getValue(), readable);
             }
         }
     }
@@ -221,16 +252,18 @@ public final class QueryPolicy {
         }
     }
 
-    private void checkTable(JsonNode table, Set<String> readable, Set<String> tables) {
+    private void checkTable(JsonNode table, Readable readable) {
         String name = table.path("table_name").asText("");
         String schema = table.path("schema_name").asText("");
         String catalog = table.path("catalog_name").asText("");
-        boolean inStorage = (catalog.isEmpty() || catalog.equalsIgnoreCase(database))
-                && (schema.isEmpty() || schema.equalsIgnoreCase("main"));
-        if (!inStorage || !readable.contains(name.toLowerCase(Locale.ROOT))) {
+        String lowerSchema = schema.toLowerCase(Locale.ROOT);
+        boolean inStorage = catalog.isEmpty() || catalog.equalsIgnoreCase(database);
+        // A qualified name is never a WITH name: it is looked up among that schema's tables only.
+        boolean readableName = readable.contains(lowerSchema, name.toLowerCase(Locale.ROOT));
+        if (!inStorage || !readableName) {
             String qualified = (catalog.isEmpty() ? "" : catalog + ".") + (schema.isEmpty() ? "" : schema + ".") + name;
             throw new QueryRejectedException("'" + qualified + "' is not a storage table; queries may read only the storage tables ("
-                    + String.join(", ", new TreeSet<>(tables)) + ") and names they define with WITH");
+                    + readable.described() + ") and names they define with WITH");
         }
     }
 

@@ -24,10 +24,12 @@ public final class TableSql {
     private final List<String> primaryKey;
     private final SinkSpec.Mode mode;
 
-    public TableSql(String table, List<ColumnSpec> columns, List<ColumnType> types, List<String> primaryKey, SinkSpec.Mode mode) {
-        this.name = table;
-        this.table = "main." + Sql.quote(table);
-        this.staging = "temp.main." + Sql.quote("_stage_" + table);
+    public TableSql(String schema, String table, List<ColumnSpec> columns, List<ColumnType> types, List<String> primaryKey,
+            SinkSpec.Mode mode) {
+        // The dot keeps staging names apart where an underscore would not: schema a_b table c, schema a table b_c.
+        this.name = schema + "." + table;
+        this.table = Sql.quote(schema) + "." + Sql.quote(table);
+        this.staging = "temp.main." + Sql.quote("_stage_" + name);
         this.columns = List.copyOf(columns);
         this.types = List.copyOf(types);
         this.primaryKey = List.copyOf(primaryKey);

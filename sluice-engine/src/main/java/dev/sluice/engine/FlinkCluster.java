@@ -1,0 +1,184 @@
+package dev.sluice.engine;
+
+import dev.sluice.SluiceException;
+import dev.sluice.engine.internal.LateDropReporter;
+import dev.sluice.engine.internal.LoopbackCluster;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.executiongraph.ErrorInfo;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
+import org.apache.flink.runtime.minicluster.RpcServiceSharing;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One embedded Flink cluster (a MiniCluster with one task manager) that runs the jobs of many pipelines side by side.
+ * It is reachable by nothing but this JVM: every listener binds to loopback and its REST endpoint closes every
+ * connection ({@link LoopbackCluster}); the dropped-late counter ({@link LateDropReporter}) is installed here, because
+ * metric reporters belong to the cluster, not to a job.
+ *
+ * <p>The cluster has a fixed number of task slots. A job of parallelism p takes p slots (all its operators share a
+ * slot group); the server keeps count and refuses a deploy that needs more slots than are free, because the cluster
+ * itself would only let the job wait for slots.
+ *
+ * <pre>{@code
+ * try (FlinkCluster cluster = FlinkCluster.start(8, Map.of())) {
+ *     PipelineRunner runner = PipelineRunner.start(compiled, cluster);
+ * }
+ * }</pre>
+ */
+public final class FlinkCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
+    private static final long SUBMIT_TIMEOUT_SECONDS = 120;
+
+    private final MiniCluster cluster;
+    private final int slots;
+    /** Flink refuses a job id it has run before, so a pipeline started again in this cluster gets the next generation's id. */
+    private final Set<JobID> submitted = ConcurrentHashMap.newKeySet();
+
+    private FlinkCluster(MiniCluster cluster, int slots) {
+        this.cluster = cluster;
+        this.slots = slots;
+    }
+
+    /**
+     * Starts the cluster.
+     *
+     * @param slots        task slots in total, the sum of the parallelism of the jobs it can run at once
+     * @param flinkOptions extra Flink configuration for the cluster, applied last
+     */
+    public static FlinkCluster start(int slots, Map<String, String> flinkOptions) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("a Flink cluster needs at least one task slot, got " + slots);
+        }
+        Configuration conf = configuration(slots);
+        flinkOptions.forEach(conf::setString);
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .setRpcServiceSharing(RpcServiceSharing.SHARED)
+                .build());
+        try {
+            cluster.start();
+        } catch (Exception e) {
+            cluster.closeAsync();
+            throw new SluiceException("Cannot start the embedded Flink cluster with " + slots + " task slots: " + e.getMessage(), e);
+        }
+        LOG.info("Started the embedded Flink cluster with {} task slots.", slots);
+        return new FlinkCluster(cluster, slots);
+    }
+
+    /** The cluster's own settings: loopback only, a closed REST endpoint, the dropped-late reporter, the slots. */
+    static Configuration configuration(int slots) {
+        Configuration conf = new Configuration();
+        LoopbackCluster.configure(conf);
+        conf.setString("classloader.check-leaked-classloader", "false");
+        conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        return conf;
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    /**
+     * Submits the compiled job and waits until the cluster has accepted it. The job runs under the pipeline's fixed id
+     * ({@link PipelineCompiler#jobId}) the first time; a pipeline stopped and started again in the same cluster gets the
+     * id of its next generation, because a cluster never accepts a job id twice.
+     */
+    JobClient submit(CompiledPipeline pipeline) throws Exception {
+        String name = pipeline.spec().name();
+        JobID jobId = PipelineCompiler.jobId(name);
+        for (int generation = 2; !submitted.add(jobId); generation++) {
+            jobId = PipelineCompiler.jobId(name + "#" + generation);
+        }
+        StreamGraph graph = pipeline.environment().getStreamGraph();
+        graph.setJobName(pipeline.jobName());
+        // Applies the job's configuration as the local executor would: savepoint to restore, fixed job id.
+        StreamGraph plan = PipelineExecutorUtils.getStreamGraph(graph, pipeline.configuration());
+        plan.setJobId(jobId);
+        plan.serializeUserDefinedInstances();
+        JobID accepted = cluster.submitJob(plan).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS).getJobID();
+        awaitInitialized(accepted);
+        return new MiniClusterJobClient(accepted, cluster, FlinkCluster.class.getClassLoader(),
+                MiniClusterJobClient.JobFinalizationBehavior.NOTHING);
+    }
+
+    /**
+     * Waits until the job has left INITIALIZING, when Flink has restored its state; a job that cannot restore (for
+     * example from a savepoint of an incompatible version) fails there.
+     *
+     * @throws SluiceException with Flink's reason when the job failed while initialising
+     */
+    private void awaitInitialized(JobID jobId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SUBMIT_TIMEOUT_SECONDS);
+        JobStatus status = cluster.getJobStatus(jobId).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        while (status == JobStatus.INITIALIZING && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            status = cluster.getJobStatus(jobId).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        if (status == JobStatus.FAILED) {
+            JobResult result = cluster.requestJobResult(jobId).get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Throwable cause = result.getSerializedThrowable().map(t -> (Throwable) t).orElse(null);
+            throw new SluiceException("Flink refused to start the job: " + (cause == null ? "no reason given" : reasons(cause)), cause);
+        }
+    }
+
+    /** The messages of an exception and its causes, without repeats, e.g. "Could not start the JobMaster: Cannot map state ...". */
+    static String reasons(Throwable e) {
+        List<String> messages = new ArrayList<>();
+        for (Throwable t = e; t != null && messages.size() < 6; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank() && messages.stream().noneMatch(seen -> seen.contains(m))) {
+                messages.add(m.strip());
+            }
+        }
+        return String.join(": ", messages);
+    }
+
+    /**
+     * The most recent failure of a job (also while it restarts), if it had one: the exception and when it happened.
+     * Empty when the job is unknown.
+     */
+    public Optional<ErrorInfo> lastFailure(JobID jobId) {
+        try {
+            return Optional.ofNullable(cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getFailureInfo());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.closeAsync().get(60, TimeUnit.SECONDS);
+            LOG.info("Stopped the embedded Flink cluster.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Stopping the embedded Flink cluster failed: {}", e.toString(), e);
+        }
+    }
+}
