@@ -95,8 +95,7 @@ public final class PaymentModel {
             index++;
             malformed = malformed + 1;
             Payment payment = normalPayment(nowMillis);
-            byte[] value = MalformedPayloads.corrupt(
-                    json.toJson(payment), payment.amount().toPlainString(), random);
+            byte[] value = MalformedPayloads.corrupt(json.toJson(payment), random);
             return new EncodedEvent(ascii(payment.cardId()), value);
         }
         Payment payment = nextPayment(nowMillis);
