@@ -43,7 +43,7 @@ class ExamplePipelinesTest {
     @Test
     void everyUseCaseHasAnExample() throws IOException {
         assertThat(examples()).extracting(p -> p.getParent().getFileName().toString())
-                .contains("clickstream", "payments");
+                .contains("clickstream", "iot", "payments", "rides", "trading");
     }
 
     @ParameterizedTest

@@ -21,7 +21,8 @@ class GeneratorContractTest {
     static final Instant START = Instant.parse("2026-11-24T15:00:00Z");
     static final Duration STEP = Duration.ofMillis(10);
     /** Generator name to the example pipeline whose first source reads it. */
-    static final Map<String, String> EXAMPLES = Map.of("clickstream", "clickstream");
+    static final Map<String, String> EXAMPLES = Map.of(
+            "clickstream", "clickstream", "sensors", "iot", "ticks", "trading", "rides", "rides");
 
     static Iterable<String> generators() {
         return EXAMPLES.keySet().stream().sorted().toList();
