@@ -37,7 +37,7 @@ public final class Generators {
             case "sensors" -> sensors(seed, clock, imperfections);
             case "ticks" -> ticks(seed, clock, imperfections);
             case "rides" -> rides(seed, clock, imperfections);
-            case "payments" -> new PaymentsGenerator(seed, clock, imperfections.malformed());
+            case "payments" -> new PaymentsGenerator(seed, clock, imperfections, 0);
             default -> throw new IllegalArgumentException("There is no generator called '" + name
                     + "'; the generators are " + String.join(", ", NAMES));
         };

@@ -22,7 +22,8 @@ class GeneratorContractTest {
     static final Duration STEP = Duration.ofMillis(10);
     /** Generator name to the example pipeline whose first source reads it. */
     static final Map<String, String> EXAMPLES = Map.of(
-            "clickstream", "clickstream", "sensors", "iot", "ticks", "trading", "rides", "rides");
+            "clickstream", "clickstream", "sensors", "iot", "ticks", "trading", "rides", "rides",
+            "payments", "payments");
 
     static Iterable<String> generators() {
         return EXAMPLES.keySet().stream().sorted().toList();
