@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * The imperfections every generator shares, around an {@link EventModel}: picks each event's event time
  * ({@link EventTimeLag}), sends a share of records twice ({@link DuplicateQueue}) and replaces a share by broken
  * versions ({@link MalformedPayloads}), as {@link Imperfections} says. Its randomness is separate from the model's,
- * so the valid events a model produces do not depend on the imperfection shares (except for their event times).
+ * so changing a share does not change the model's own random draws.
  * A malformed record keeps its key. Not thread-safe; the counters may be read from any thread.
  */
 public final class ImperfectStream {
