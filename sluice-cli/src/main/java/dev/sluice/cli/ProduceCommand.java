@@ -37,6 +37,7 @@ import picocli.CommandLine.Parameters;
 final class ProduceCommand implements Callable<Integer> {
 
     private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration COUNT_GRACE = Duration.ofSeconds(30);
 
     @Parameters(arity = "0..1", paramLabel = "GENERATOR",
             description = "The generator: ${COMPLETION-CANDIDATES}. Its events go to the topic of the same name unless --topic is given.",
@@ -55,7 +56,8 @@ final class ProduceCommand implements Callable<Integer> {
     Double rate;
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Stop after this long (e.g. 60s); with a rate, exactly rate x duration records are sent. "
+            description = "Stop after this long (e.g. 60s); with a rate, exactly rate x duration records are sent (giving up, "
+                    + "exit code 3, if that takes more than twice as long plus 30 s). "
                     + "A generator runs until Ctrl-C when absent, a file until its last line.")
     Duration duration;
 
@@ -154,17 +156,29 @@ final class ProduceCommand implements Callable<Integer> {
         prepareTopic(target, producer);
         long start = System.nanoTime();
         try (GeneratorRunner runner = GeneratorRunner.start(bootstrap, producer, settings, events)) {
+            boolean gaveUp = false;
             Thread hook = new Thread(runner::close, "sluice-produce-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                // A generator with a rate stops at its exact count; otherwise the duration is a deadline.
+                // A generator with a rate stops at its exact count, but gives up if the broker cannot take it within
+                // twice the duration plus half a minute; otherwise the duration is the deadline.
                 boolean timed = duration != null && (limit == GeneratorSettings.UNLIMITED || file != null);
-                long deadline = timed ? start + duration.toNanos() : Long.MAX_VALUE;
+                long deadline = timed ? start + duration.toNanos()
+                        : duration != null ? start + 2 * duration.toNanos() + COUNT_GRACE.toNanos() : Long.MAX_VALUE;
                 long lastSent = 0;
                 long lastNanos = start;
                 while (true) {
                     long wait = Math.min(progressInterval.toNanos(), Math.max(1, deadline - System.nanoTime()));
-                    if (runner.awaitCompletion(Duration.ofNanos(wait)) || System.nanoTime() >= deadline) {
+                    if (runner.awaitCompletion(Duration.ofNanos(wait))) {
+                        break;
+                    }
+                    if (System.nanoTime() >= deadline) {
+                        if (!timed) {
+                            Console.error(String.format("produce: gave up waiting after %,d s: %,d of %,d records were"
+                                    + " acknowledged (is the broker at %s still up?).",
+                                    (System.nanoTime() - start) / 1_000_000_000L, runner.sent(), limit, bootstrap));
+                            gaveUp = true;
+                        }
                         break;
                     }
                     long now = System.nanoTime();
@@ -184,7 +198,7 @@ final class ProduceCommand implements Callable<Integer> {
             if (runner.lastError().isPresent()) {
                 Console.error("produce: the last error was: " + runner.lastError().get());
             }
-            return runner.errors() == 0 && runner.lastError().isEmpty() ? 0 : ErrorHandler.FAILED;
+            return !gaveUp && runner.errors() == 0 && runner.lastError().isEmpty() ? 0 : ErrorHandler.FAILED;
         }
     }
 
