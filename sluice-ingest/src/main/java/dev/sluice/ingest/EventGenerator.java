@@ -4,7 +4,7 @@ package dev.sluice.ingest;
  * A source of synthetic events for one stream, driven by {@link GeneratorRunner}. Implementations are
  * single-threaded: the runner calls {@link #nextEvent()} from its one thread only.
  *
- * <p>Each demo stream (payments today; clickstream, IoT sensors, stock ticks and rides later) implements this
+ * <p>Each stream (see {@link Generators}: clickstream, sensors, ticks, rides, payments) implements this
  * once, and the runner takes care of Kafka, pacing and shutdown.
  */
 public interface EventGenerator {

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * {@code linger.ms=5}, {@code batch.size=64KB}. Extra producer properties (security settings such as
  * {@code security.protocol} and SASL/TLS options, or tuning) are applied on top; the bootstrap servers argument
  * and the byte-array serializers always win. Records are keyed by the generator's key (the card id for
- * payments), so one key's events stay in order on one partition.
+ * payments), so one key's events stay in order on one partition; an empty key is sent as no key.
  *
  * <pre>{@code
  * try (GeneratorRunner runner = GeneratorRunner.start(
@@ -260,7 +260,9 @@ public final class GeneratorRunner implements AutoCloseable {
 
     private void send(EncodedEvent event) {
         try {
-            producer.send(new ProducerRecord<>(settings.topic(), event.key(), event.value()), callback);
+            // An empty key means none, so that keyless records spread over the partitions.
+            byte[] key = event.key().length == 0 ? null : event.key();
+            producer.send(new ProducerRecord<>(settings.topic(), key, event.value()), callback);
         } catch (InterruptException e) {
             throw e;
         } catch (KafkaException e) {

@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.ingest.internal.MerchantCatalog;
 import dev.sluice.ingest.internal.PaymentModel;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Realistic card payments for the demo pipeline, with the awkward parts real streams have and a fraud pattern
@@ -16,11 +17,17 @@ import java.time.Clock;
  *       ~0.1% that are 20..60 s older (late, beyond a typical watermark).</li>
  *   <li>~0.5% of payments name a merchant outside the catalog ({@code m-9xxx}) so enrichment joins must cope.</li>
  *   <li>Card testing: about once every 2,000 events a burst starts for a random card, 8..15 payments of
- *       0.50..5.00 at different merchants, interleaved with normal traffic and within ~40 s of event time.
- *       {@link #burstsStarted()} counts them so a test or demo can check that alerts caught them all.</li>
- *   <li>Optionally, a fraction {@code malformedRatio} of records from {@link #nextEvent()} is broken (cut-off
- *       JSON, wrong types, not JSON at all) to exercise the dead-letter path; {@link #DEMO_MALFORMED_RATIO} is
- *       the demo's choice.</li>
+ *       0.50..5.00 at different merchants, interleaved with normal traffic and within ~40 s of event time, followed
+ *       by one large payment (800..3,000 EUR in local money, at an electronics or travel merchant where the
+ *       catalog has one) within the same 40 s. {@link #burstsStarted()} counts them so a test or demo can check
+ *       that alerts caught them all.</li>
+ *   <li>Velocity: about once every 3,000 events a card makes 4..7 ordinary payments at different merchants within
+ *       2..5 minutes ({@link #velocityBurstsStarted()}).</li>
+ *   <li>Impossible travel: about once every 4,000 events a card pays in one country and, within 1..5 minutes, in
+ *       another ({@link #travelsStarted()}).</li>
+ *   <li>Optionally, a fraction of records from {@link #nextEvent()} is broken (cut-off JSON, wrong types, not JSON
+ *       at all) to exercise the dead-letter path ({@link #DEMO_MALFORMED_RATIO} is the demo's choice), and, with
+ *       {@link Imperfections}, a fraction is sent twice and the event-time shares are chosen.</li>
  * </ul>
  *
  * <p>The output is deterministic: the same seed and the same sequence of clock readings give the same events.
@@ -62,11 +69,23 @@ public final class PaymentsGenerator implements EventGenerator {
      * reuse the ids of payments already in the topic.
      */
     public PaymentsGenerator(long seed, Clock clock, double malformedRatio, long paymentsBefore) {
+        this(clock, new PaymentModel(seed, malformedRatio, MerchantCatalog.load(), paymentsBefore));
+    }
+
+    /**
+     * A generator with the shared {@link Imperfections} (out-of-order and late event times, duplicates, malformed
+     * records) whose payment ids continue after {@code paymentsBefore}.
+     */
+    public PaymentsGenerator(long seed, Clock clock, Imperfections imperfections, long paymentsBefore) {
+        this(clock, new PaymentModel(seed, imperfections, MerchantCatalog.load(), paymentsBefore));
+    }
+
+    private PaymentsGenerator(Clock clock, PaymentModel model) {
         if (clock == null) {
             throw new IllegalArgumentException("Payments generator needs a clock, got null");
         }
         this.clock = clock;
-        this.model = new PaymentModel(seed, malformedRatio, MerchantCatalog.load(), paymentsBefore);
+        this.model = model;
     }
 
     /** Stream name {@code payments}. */
@@ -80,7 +99,7 @@ public final class PaymentsGenerator implements EventGenerator {
         return model.nextPayment(clock.instant().toEpochMilli());
     }
 
-    /** The next Kafka record: key = card id, value = the payment's JSON, or a malformed value. */
+    /** The next Kafka record: key = card id, value = the payment's JSON, a malformed value, or a duplicate. */
     @Override
     public EncodedEvent nextEvent() {
         return model.nextRecord(clock.instant().toEpochMilli());
@@ -97,6 +116,29 @@ public final class PaymentsGenerator implements EventGenerator {
      */
     public int burstsInProgress() {
         return model.burstsInProgress();
+    }
+
+    /**
+     * The fraud patterns injected most recently (card testing, velocity, impossible travel), oldest first, at most
+     * 10,000: the ground truth for checking that a pipeline's alerts caught them.
+     */
+    public List<FraudPattern> recentPatterns() {
+        return model.recentPatterns();
+    }
+
+    /** Velocity bursts started so far. */
+    public long velocityBurstsStarted() {
+        return model.velocityBurstsStarted();
+    }
+
+    /** Impossible-travel pairs started so far. */
+    public long travelsStarted() {
+        return model.travelsStarted();
+    }
+
+    /** Records sent a second time so far. */
+    public long duplicatesProduced() {
+        return model.duplicates();
     }
 
     /** Malformed records produced so far. */
