@@ -9,20 +9,15 @@ import dev.sluice.ingest.GeneratorRunner;
 import dev.sluice.ingest.GeneratorSettings;
 import dev.sluice.ingest.Generators;
 import dev.sluice.ingest.Imperfections;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -88,15 +83,9 @@ final class ProduceCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the broker of a local 'sluice run' or 'sluice demo').")
     String bootstrap;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "A Kafka producer setting (repeatable), e.g. security.protocol=SASL_SSL. "
-                    + "Visible to other users in the process list: put secrets into --kafka-config instead.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @Mixin
+    KafkaClientOptions kafka;
 
-    @Option(names = "--kafka-config", paramLabel = "FILE",
-            description = "A Java properties file of Kafka producer settings (e.g. SASL or SSL settings and their secrets); "
-                    + "--kafka-property settings override it.")
-    Path kafkaConfig;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
             description = "Partitions of the topic if it does not exist yet and is created (default: ${DEFAULT-VALUE}).")
@@ -112,7 +101,7 @@ final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOptions();
-        Properties producer = producerProperties();
+        Properties producer = kafka.properties();
         if (file != null) {
             long records = FileEvents.countRecords(file);
             if (records == 0) {
@@ -239,19 +228,6 @@ final class ProduceCommand implements Callable<Integer> {
         if (progressInterval.isZero()) {
             throw usage("--progress-interval must be positive, got " + progressInterval);
         }
-    }
-
-    private Properties producerProperties() {
-        Properties props = new Properties();
-        if (kafkaConfig != null) {
-            try (Reader in = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
-                props.load(in);
-            } catch (IOException e) {
-                throw new SluiceException("Cannot read the Kafka producer settings from --kafka-config " + kafkaConfig + ": " + e, e);
-            }
-        }
-        props.putAll(kafkaProperties);
-        return props;
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -6,16 +6,11 @@ import dev.sluice.server.ApiKeys;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code serve}, {@code demo} and {@code run}. */
@@ -39,15 +34,9 @@ final class RunOptions {
             description = "Use this Kafka cluster instead of starting the embedded broker.")
     String kafkaBootstrap;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "A Kafka client setting for every client (repeatable), e.g. security.protocol=SASL_SSL. "
-                    + "Visible to other users in the process list: put secrets into --kafka-config instead.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @Mixin
+    KafkaClientOptions kafka;
 
-    @Option(names = "--kafka-config", paramLabel = "FILE",
-            description = "A Java properties file of Kafka client settings for every client (e.g. SASL or SSL settings and their "
-                    + "secrets); --kafka-property settings override it.")
-    Path kafkaConfig;
 
     @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_API_KEY_FILE}",
             description = "The SHA-256 hashes of the API keys the REST API accepts, one 'sha256:<hex>' per line (default: "
@@ -93,11 +82,7 @@ final class RunOptions {
 
     /** The settings for a server that starts with {@code pipelines} pipelines. */
     ServerSettings settings(int pipelines) {
-        Properties props = new Properties();
-        if (kafkaConfig != null) {
-            props.putAll(readProperties(kafkaConfig));
-        }
-        props.putAll(kafkaProperties);
+        Properties props = kafka.properties();
         int p = parallelism != null ? parallelism : EngineConfig.defaultParallelism();
         DuckDbSettings defaults = DuckDbSettings.defaults();
         DuckDbSettings storage;
@@ -117,15 +102,5 @@ final class RunOptions {
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism or --task-slots: " + e.getMessage(), e);
         }
-    }
-
-    private static Properties readProperties(Path file) {
-        Properties props = new Properties();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            props.load(in);
-        } catch (IOException e) {
-            throw new SluiceException("Cannot read the Kafka client settings from --kafka-config " + file + ": " + e, e);
-        }
-        return props;
     }
 }
