@@ -74,6 +74,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
+        return start(status, control, queries, settings, name -> java.util.Optional.empty());
+    }
+
+    /** With the dead-letter routes of each pipeline, answered by {@code deadLetters}. */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            java.util.function.Function<String, java.util.Optional<DeadLetterReplay>> deadLetters) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -139,6 +145,7 @@ public final class ApiServer implements AutoCloseable {
             ctx.json(result(dot < 0 ? queries.tableRows(defaultSchema(status), table, limit(ctx))
                     : queries.tableRows(table.substring(0, dot), table.substring(dot + 1), limit(ctx))));
         });
+        DeadLetterRoutes.register(app, deadLetters, mapper);
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.all(defaultSchema(status))))));
 
         app.exception(SpecException.class, (e, ctx) -> {

@@ -52,6 +52,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     private final List<AutoCloseable> started = new ArrayList<>();
     /** The running pipelines by name, in the order they were deployed; changed only under this object's lock. */
     private final Map<String, PipelineDeployment> pipelines = new LinkedHashMap<>();
+    private final Map<String, DeadLetterReplay> replays = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<PipelineDeployment> snapshot = List.of();
     private EmbeddedKafka kafka;
     private String bootstrapServers;
@@ -126,7 +127,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         for (PipelineSpec spec : specs) {
             deploy(spec);
         }
-        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings);
+        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings, this::deadLetters);
         started.add(api);
         LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
@@ -248,6 +249,17 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         pipelines.clear();
         publish();
+    }
+
+    /** Dead letters of a running pipeline, to list and replay; one replayer per pipeline, so replays do not overlap. */
+    public Optional<DeadLetterReplay> deadLetters(String name) {
+        for (PipelineDeployment d : snapshot) {
+            if (d.name().equals(name)) {
+                return Optional.of(replays.compute(name, (n, existing) -> existing != null && existing.spec() == d.spec() ? existing
+                        : new DeadLetterReplay(d.spec(), queries, admin, bootstrapServers, settings.kafkaProperties(), clock)));
+            }
+        }
+        return Optional.empty();
     }
 
     public String bootstrapServers() {
