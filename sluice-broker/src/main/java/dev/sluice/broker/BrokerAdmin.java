@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -14,13 +15,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -72,6 +77,30 @@ public final class BrokerAdmin implements AutoCloseable {
             throw new SluiceException("Interrupted while creating topics on " + bootstrapServers, e);
         } catch (TimeoutException e) {
             throw new SluiceException("Timed out after " + TIMEOUT_SECONDS + " s creating topics on " + bootstrapServers, e);
+        }
+    }
+
+    /**
+     * The longest transaction the cluster allows ({@code transaction.max.timeout.ms} of one of its brokers), or empty
+     * when the cluster does not say (a principal without the right to describe broker configurations, for example).
+     */
+    public Optional<Duration> transactionMaxTimeout() {
+        try {
+            Collection<Node> nodes = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (nodes.isEmpty()) {
+                return Optional.empty();
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(nodes.iterator().next().id()));
+            Config config = admin.describeConfigs(List.of(broker)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(broker);
+            ConfigEntry entry = config == null ? null : config.get("transaction.max.timeout.ms");
+            return entry == null || entry.value() == null ? Optional.empty() : Optional.of(Duration.ofMillis(Long.parseLong(entry.value())));
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warn("Cannot read transaction.max.timeout.ms of the cluster at {} ({}); assuming Kafka's default of 15 minutes.",
+                    bootstrapServers, e.toString());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 

@@ -28,6 +28,7 @@ class EmbeddedKafkaIT {
             send(kafka.bootstrapServers(), "events", 25);
             assertThat(admin.endOffsets(List.of("events"))).isEqualTo(Map.of("events", 25L));
             assertThat(admin.lag("nobody", List.of("events"))).isEqualTo(25L);
+            assertThat(admin.transactionMaxTimeout()).contains(Duration.ofMinutes(15));
         }
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
                 BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties())) {

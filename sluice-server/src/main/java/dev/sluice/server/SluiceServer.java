@@ -8,6 +8,7 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
+import dev.sluice.engine.TransactionTimeouts;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.DuckDbStore;
 import dev.sluice.storage.LoaderConfig;
@@ -59,6 +60,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     private BrokerAdmin admin;
     private FlinkCluster flink;
     private DuckDbStore store;
+    private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
     private ApiServer api;
@@ -118,6 +120,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties());
         started.add(admin);
+        timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), admin.transactionMaxTimeout());
+        if (timeouts.shortened()) {
+            LOG.warn("The Kafka cluster at {} allows transactions of at most {} ms: result transactions use that, and checkpoints"
+                    + " time out after {} ms instead of 10 minutes.", bootstrapServers, timeouts.transactionTimeout().toMillis(),
+                    timeouts.checkpointTimeout().toMillis());
+        }
         flink = FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
         store = DuckDbStore.open(settings.databaseFile(), settings.storage());
@@ -234,7 +242,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
 
     private EngineConfig engineConfig(PipelineSpec spec) {
         return new EngineConfig(bootstrapServers, settings.kafkaProperties(), settings.pipelineStateDir(spec.name()),
-                settings.parallelism(), settings.checkpointInterval(), Map.of());
+                settings.parallelism(), settings.checkpointInterval(), Map.of(), timeouts);
     }
 
     /** Stops every pipeline with a savepoint, last deployed first. */
