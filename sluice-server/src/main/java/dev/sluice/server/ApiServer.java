@@ -114,7 +114,16 @@ public final class ApiServer implements AutoCloseable {
         app.get(PIPELINES, ctx -> {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("pipelines", status.pipelines());
-            status.disk().ifPresent(disk -> json.put("disk", disk));
+            status.disk().ifPresent(disk -> {
+                Map<String, Object> space = new LinkedHashMap<>();
+                space.put("level", disk.level());
+                space.put("freeBytes", disk.freeBytes());
+                space.put("totalBytes", disk.totalBytes());
+                space.put("warnBytes", disk.warnBytes());
+                space.put("stopBytes", disk.stopBytes());
+                space.put("detail", redactor.redact(disk.detail()));
+                json.put("disk", space);
+            });
             ctx.json(json);
         });
         app.post(PIPELINES, ctx -> {
