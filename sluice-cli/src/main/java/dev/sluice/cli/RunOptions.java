@@ -3,7 +3,9 @@ package dev.sluice.cli;
 import dev.sluice.SluiceException;
 import dev.sluice.engine.EngineConfig;
 import dev.sluice.server.ApiKeys;
+import dev.sluice.server.DiskLevels;
 import dev.sluice.server.ServerSettings;
+import dev.sluice.server.SpaceThreshold;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
 import java.nio.file.Path;
@@ -68,6 +70,16 @@ final class RunOptions {
             description = "Flink checkpoint interval; results become visible at each checkpoint (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
+    @Option(names = "--disk-warn-free", paramLabel = "SPACE",
+            description = "Warn when the data directory's disk has less free space than this: a share such as 10% or a size "
+                    + "such as 2GB (default: the smaller of 10% and 2GB).")
+    String diskWarnFree;
+
+    @Option(names = "--disk-stop-free", paramLabel = "SPACE",
+            description = "Refuse new input (queries still answer) when the data directory's disk has less free space than "
+                    + "this; 0 turns it off (default: the smaller of 5% and 1GB).")
+    String diskStopFree;
+
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Stop by itself after this long (e.g. 60s); runs until Ctrl-C when absent.")
     Duration duration;
@@ -98,9 +110,18 @@ final class RunOptions {
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots);
+                    storage, queries, keys, slots, diskLevels());
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism or --task-slots: " + e.getMessage(), e);
+        }
+    }
+
+    private DiskLevels diskLevels() {
+        try {
+            return new DiskLevels(diskWarnFree == null ? DiskLevels.DEFAULT_WARN : SpaceThreshold.parse(diskWarnFree),
+                    diskStopFree == null ? DiskLevels.DEFAULT_STOP : SpaceThreshold.parse(diskStopFree));
+        } catch (IllegalArgumentException e) {
+            throw new SluiceException("Invalid --disk-warn-free or --disk-stop-free: " + e.getMessage(), e);
         }
     }
 }

@@ -117,7 +117,21 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
-        app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
+        app.get(PIPELINES, ctx -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("pipelines", status.pipelines());
+            status.disk().ifPresent(disk -> {
+                Map<String, Object> space = new LinkedHashMap<>();
+                space.put("level", disk.level());
+                space.put("freeBytes", disk.freeBytes());
+                space.put("totalBytes", disk.totalBytes());
+                space.put("warnBytes", disk.warnBytes());
+                space.put("stopBytes", disk.stopBytes());
+                space.put("detail", redactor.redact(disk.detail()));
+                json.put("disk", space);
+            });
+            ctx.json(json);
+        });
         app.post(PIPELINES, ctx -> {
             String file = ctx.header(PIPELINE_FILE_HEADER);
             PipelineSpec spec = new SpecParser().parse(ctx.body(), Path.of(file == null || file.isBlank() ? "request.yaml" : file));

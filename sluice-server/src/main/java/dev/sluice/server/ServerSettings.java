@@ -23,6 +23,7 @@ import java.util.Properties;
  * @param apiKeys            keys the API asks for; none is only allowed when the API listens on loopback
  * @param taskSlots          task slots of the embedded Flink cluster, shared by all pipelines; a deploy that needs more
  *                           than are free is refused
+ * @param disk               free-space levels of the data directory below which Sluice warns and refuses new input
  */
 public record ServerSettings(
         Path dataDir,
@@ -36,7 +37,8 @@ public record ServerSettings(
         DuckDbSettings storage,
         QueryLimits queryLimits,
         ApiKeys apiKeys,
-        int taskSlots) {
+        int taskSlots,
+        DiskLevels disk) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -58,22 +60,28 @@ public record ServerSettings(
     public ServerSettings(Path dataDir, Optional<String> kafkaBootstrap, int kafkaPort, Properties kafkaProperties, String bindAddress,
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
-                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism));
+                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
+                DiskLevels.defaults());
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, disk);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, disk);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, disk);
+    }
+
+    public ServerSettings withDiskLevels(DiskLevels levels) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels);
     }
 
     public Path kafkaDir() {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,10 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
     private ApiServer api;
+    private DiskGuard disk;
+    /** Completes when something outside any one pipeline failed so badly that the process must stop (a broker whose disk filled). */
+    private final CompletableFuture<SluiceException> fatal = new CompletableFuture<>();
+    private volatile boolean brokerFailed;
 
     private SluiceServer(ServerSettings settings) {
         this.settings = settings;
@@ -111,12 +116,16 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     }
 
     private void startAll(List<PipelineSpec> specs) {
+        disk = DiskGuard.start(settings.dataDir(), settings.disk(), this::onDiskLevel);
+        started.add(disk);
         if (settings.kafkaBootstrap().isPresent()) {
             bootstrapServers = settings.kafkaBootstrap().get();
         } else {
             kafka = EmbeddedKafka.start(settings.kafkaDir(), settings.kafkaPort());
             started.add(kafka);
             bootstrapServers = kafka.bootstrapServers();
+            onDiskLevel(disk.status());
+            kafka.failure().thenAccept(this::onBrokerFailure);
         }
         admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties());
         started.add(admin);
@@ -245,11 +254,73 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                 settings.parallelism(), settings.checkpointInterval(), Map.of(), timeouts);
     }
 
-    /** Stops every pipeline with a savepoint, last deployed first. */
+    private void onDiskLevel(DiskStatus status) {
+        EmbeddedKafka broker = kafka;
+        if (broker == null) {
+            return;
+        }
+        if (status.level() == DiskStatus.Level.INPUT_STOPPED) {
+            broker.inputGate().close(status.detail());
+        } else if (!broker.inputGate().isOpen()) {
+            broker.inputGate().open();
+            LOG.warn("New input is accepted again: {}", status.detail());
+        }
+    }
+
+    private void onBrokerFailure(EmbeddedKafka.BrokerFailure failure) {
+        brokerFailed = true;
+        DiskStatus space = disk.status();
+        try {
+            disk.check();
+            space = disk.status();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot measure free space after the broker failed: {}", e.toString());
+        }
+        String broker = "the embedded Kafka broker could not write to " + failure.dataDir() + " and stopped (" + failure.message() + ")";
+        // The broker fails for a full disk far more often than for anything else; say which it was when the numbers show it.
+        boolean full = space.freeBytes() < Math.max(space.stopBytes(), 16L << 20);
+        if (full) {
+            long needed = Math.max(space.warnBytes(), space.stopBytes() * 2);
+            fatal.complete(new DiskFullException("the disk of the data directory " + settings.dataDir().toAbsolutePath()
+                    + " is full (" + DiskStatus.size(space.freeBytes()) + " free of " + DiskStatus.size(space.totalBytes()) + "): "
+                    + broker + ". Free at least " + DiskStatus.size(needed) + " and run the same command again on the same data"
+                    + " directory: it resumes exactly where it stopped, with every acknowledged event.", null));
+        } else {
+            fatal.complete(new SluiceException(broker + "; the data directory's disk has " + DiskStatus.size(space.freeBytes())
+                    + " free. Details are in the log; running the same command again resumes from the last checkpoint."));
+        }
+    }
+
+    /**
+     * Completes when the process must stop although no one asked: the embedded broker failed (its disk filled, typically;
+     * then with a {@link DiskFullException}). The pipelines are still to be stopped by {@link #close()}.
+     */
+    public CompletableFuture<SluiceException> fatal() {
+        return fatal;
+    }
+
+    /** Free space on the data directory and whether new input is accepted. */
+    @Override
+    public Optional<DiskStatus> disk() {
+        return disk == null ? Optional.empty() : Optional.of(disk.status());
+    }
+
+    /** Whether new input is accepted now; generators and ingest pause while it is not. */
+    public boolean admitsInput() {
+        return disk == null || disk.admitsInput();
+    }
+
+    /** Stops every pipeline with a savepoint (a cancel when the broker has failed), last deployed first. */
     private synchronized void stopPipelines() {
         List<PipelineDeployment> running = new ArrayList<>(pipelines.values());
         for (int i = running.size() - 1; i >= 0; i--) {
             try {
+                if (brokerFailed) {
+                    // A savepoint needs the broker (the sinks commit their transactions in it); the last checkpoint is the
+                    // point to resume from.
+                    running.get(i).cancel();
+                    continue;
+                }
                 running.get(i).stop(admin, store);
             } catch (RuntimeException e) {
                 LOG.warn("Stopping pipeline '{}' failed: {}", running.get(i).name(), e.toString(), e);
@@ -413,6 +484,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         Optional<String> storageError = storageError();
         health.put("storage", new Health(storageError.isEmpty(), storageError.orElse("DuckDB " + settings.databaseFile())));
         health.put("loader", new Health(loadersUp, loaders.isEmpty() ? "no pipelines" : "loader of " + String.join("; loader of ", loaders)));
+        DiskStatus space = disk.status();
+        health.put("disk", new Health(space.level() != DiskStatus.Level.INPUT_STOPPED, space.detail()));
         return health;
     }
 
