@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.SluiceException;
 import dev.sluice.engine.EngineConfig;
+import dev.sluice.engine.StateBackend;
 import dev.sluice.server.ApiKeys;
 import dev.sluice.server.DiskLevels;
 import dev.sluice.server.ServerSettings;
@@ -70,6 +71,11 @@ final class RunOptions {
             description = "Flink checkpoint interval; results become visible at each checkpoint (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
+    @Option(names = "--state-backend", defaultValue = "hashmap", paramLabel = "hashmap|rocksdb",
+            description = "Where pipelines keep their Flink state: hashmap (on the heap, default) or rocksdb (on local disk, "
+                    + "incremental checkpoints; for state larger than memory).")
+    String stateBackend;
+
     @Option(names = "--disk-warn-free", paramLabel = "SPACE",
             description = "Warn when the data directory's disk has less free space than this: a share such as 10% or a size "
                     + "such as 2GB (default: the smaller of 10% and 2GB).")
@@ -110,9 +116,17 @@ final class RunOptions {
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots, diskLevels());
+                    storage, queries, keys, slots, diskLevels(), backend());
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism or --task-slots: " + e.getMessage(), e);
+        }
+    }
+
+    private StateBackend backend() {
+        try {
+            return StateBackend.parse(stateBackend);
+        } catch (IllegalArgumentException e) {
+            throw new SluiceException("Invalid --state-backend: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.engine.StateBackend;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Properties;
  * @param taskSlots          task slots of the embedded Flink cluster, shared by all pipelines; a deploy that needs more
  *                           than are free is refused
  * @param disk               free-space levels of the data directory below which Sluice warns and refuses new input
+ * @param stateBackend       where the pipelines' Flink state lives: on the heap, or in RocksDB with incremental checkpoints
  */
 public record ServerSettings(
         Path dataDir,
@@ -38,7 +40,8 @@ public record ServerSettings(
         QueryLimits queryLimits,
         ApiKeys apiKeys,
         int taskSlots,
-        DiskLevels disk) {
+        DiskLevels disk,
+        StateBackend stateBackend) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -61,27 +64,32 @@ public record ServerSettings(
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
                 DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
-                DiskLevels.defaults());
+                DiskLevels.defaults(), StateBackend.HASHMAP);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots, disk);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots, disk);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots, disk);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend);
     }
 
     public ServerSettings withDiskLevels(DiskLevels levels) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend);
+    }
+
+    public ServerSettings withStateBackend(StateBackend backend) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend);
     }
 
     public Path kafkaDir() {

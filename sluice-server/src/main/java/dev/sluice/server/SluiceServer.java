@@ -16,6 +16,7 @@ import dev.sluice.storage.LoaderStatus;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
 import dev.sluice.storage.TableDefinition;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,8 +251,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     }
 
     private EngineConfig engineConfig(PipelineSpec spec) {
-        return new EngineConfig(bootstrapServers, settings.kafkaProperties(), settings.pipelineStateDir(spec.name()),
-                settings.parallelism(), settings.checkpointInterval(), Map.of(), timeouts);
+        Path stateDir = settings.pipelineStateDir(spec.name());
+        return new EngineConfig(bootstrapServers, settings.kafkaProperties(), stateDir, settings.parallelism(),
+                settings.checkpointInterval(), settings.stateBackend().flinkOptions(stateDir), timeouts);
     }
 
     private void onDiskLevel(DiskStatus status) {
