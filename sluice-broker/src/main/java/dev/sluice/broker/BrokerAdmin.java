@@ -141,6 +141,29 @@ public final class BrokerAdmin implements AutoCloseable {
         return lag;
     }
 
+    /** The last stable offset of every partition of {@code topics}: where a reader that starts now begins. */
+    public Map<TopicPartition, Long> partitionEnds(Collection<String> topics) {
+        return partitionEndOffsets(topics);
+    }
+
+    /** Forgets the offsets the consumer group committed, so that it starts from its reset policy again; a missing group is fine. */
+    public void deleteGroup(String groupId) {
+        try {
+            admin.deleteConsumerGroups(List.of(groupId)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            LOG.info("Deleted consumer group {} and its committed offsets on {}.", groupId, bootstrapServers);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                throw new SluiceException("Cannot delete consumer group " + groupId + " on " + bootstrapServers + ": "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while deleting consumer group " + groupId, e);
+        } catch (TimeoutException e) {
+            throw new SluiceException("Timed out after " + TIMEOUT_SECONDS + " s deleting consumer group " + groupId, e);
+        }
+    }
+
     /** True when the cluster answers within {@code timeout}. */
     public boolean isUp(Duration timeout) {
         try {

@@ -76,6 +76,12 @@ final class RunOptions {
                     + "incremental checkpoints; for state larger than memory).")
     String stateBackend;
 
+    @Option(names = "--allow-state-reset",
+            description = "Start a pipeline over when its state no longer fits the pipeline file (a view changed): its state is "
+                    + "set aside and its tables are rebuilt from the events the source topics still hold. Without it, such a "
+                    + "start is refused with what changed.")
+    boolean allowStateReset;
+
     @Option(names = "--disk-warn-free", paramLabel = "SPACE",
             description = "Warn when the data directory's disk has less free space than this: a share such as 10% or a size "
                     + "such as 2GB (default: the smaller of 10% and 2GB).")
@@ -116,7 +122,7 @@ final class RunOptions {
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots, diskLevels(), backend());
+                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset);
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism or --task-slots: " + e.getMessage(), e);
         }

@@ -135,7 +135,7 @@ public final class ApiServer implements AutoCloseable {
         app.post(PIPELINES, ctx -> {
             String file = ctx.header(PIPELINE_FILE_HEADER);
             PipelineSpec spec = new SpecParser().parse(ctx.body(), Path.of(file == null || file.isBlank() ? "request.yaml" : file));
-            PipelineControl.Deployed deployed = control.deploy(spec);
+            PipelineControl.Deployed deployed = control.deploy(spec, "true".equals(ctx.queryParam("allow-state-reset")));
             ctx.status(deployed.upgraded() ? 200 : 201).json(deployed.status());
         });
         app.get(PIPELINES + "/{name}", ctx -> ctx.json(status.pipelineStatus(ctx.pathParam("name"))

@@ -26,6 +26,8 @@ import java.util.Properties;
  *                           than are free is refused
  * @param disk               free-space levels of the data directory below which Sluice warns and refuses new input
  * @param stateBackend       where the pipelines' Flink state lives: on the heap, or in RocksDB with incremental checkpoints
+ * @param allowStateReset    whether a pipeline whose state does not fit its new version starts over (tables emptied and
+ *                           rebuilt from the source topics) instead of being refused
  */
 public record ServerSettings(
         Path dataDir,
@@ -41,7 +43,8 @@ public record ServerSettings(
         ApiKeys apiKeys,
         int taskSlots,
         DiskLevels disk,
-        StateBackend stateBackend) {
+        StateBackend stateBackend,
+        boolean allowStateReset) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -64,32 +67,37 @@ public record ServerSettings(
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
                 DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
-                DiskLevels.defaults(), StateBackend.HASHMAP);
+                DiskLevels.defaults(), StateBackend.HASHMAP, false);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset);
     }
 
     public ServerSettings withDiskLevels(DiskLevels levels) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset);
     }
 
     public ServerSettings withStateBackend(StateBackend backend) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset);
+    }
+
+    public ServerSettings withAllowStateReset(boolean allow) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow);
     }
 
     public Path kafkaDir() {

@@ -8,6 +8,7 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
+import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.DuckDbStore;
@@ -154,6 +155,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
 
     @Override
     public synchronized Deployed deploy(PipelineSpec spec) {
+        return deploy(spec, settings.allowStateReset());
+    }
+
+    @Override
+    public synchronized Deployed deploy(PipelineSpec spec, boolean allowStateReset) {
         PipelineDeployment previous = pipelines.get(spec.name());
         int free = settings.taskSlots() - usedSlots() + (previous == null ? 0 : previous.taskSlots());
         if (settings.parallelism() > free) {
@@ -162,11 +168,20 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                     + slotUse() + "). Remove a pipeline, or start the server with more --task-slots");
         }
         EngineConfig engine = engineConfig(spec);
+        boolean startOver = false;
         if (previous != null) {
-            // Plan the new version and check its tables before the old one stops: a view that does not plan or a table
-            // whose columns changed must not cost a running pipeline.
+            // Plan the new version and check its tables and state before the old one stops: a view that does not plan, a
+            // table whose columns changed or state that has no place in the new job must not cost a running pipeline.
             CompiledPipeline planned = PipelineCompiler.compile(spec, engine);
             checkTables(planned);
+            Optional<DeployedShape> before = DeployedShape.read(stateDir(spec));
+            List<String> problems = StateCompatibility.check(planned, previous.compiled().state(),
+                    before.map(DeployedShape::operators).orElse(Map.of())).problems();
+            if (!problems.isEmpty() && !allowStateReset) {
+                throw new PipelineConflictException(stateConflict(spec, Optional.of(DeployedShape.of(previous.spec())), problems,
+                        "The running version keeps running."));
+            }
+            startOver = !problems.isEmpty();
             LOG.info("Upgrading pipeline '{}': stopping the running version with a savepoint.", spec.name());
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
@@ -174,7 +189,21 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         CompiledPipeline compiled = PipelineCompiler.compile(spec, engine);
         if (previous == null) {
             checkTables(compiled);
+            if (compiled.restoredFrom().isPresent()) {
+                Optional<DeployedShape> before = DeployedShape.read(stateDir(spec));
+                List<String> problems = StateCompatibility.check(compiled, compiled.restoredFrom().get(),
+                        before.map(DeployedShape::operators).orElse(Map.of())).problems();
+                if (!problems.isEmpty() && !allowStateReset) {
+                    throw new PipelineConflictException(stateConflict(spec, before, problems, "Its state and tables are unchanged."));
+                }
+                startOver = !problems.isEmpty();
+            }
         }
+        if (startOver) {
+            startOver(compiled);
+            compiled = PipelineCompiler.compile(spec, engine);
+        }
+        DeployedShape shape = DeployedShape.of(spec, StateCompatibility.operatorDescriptions(compiled));
         PipelineDeployment deployment;
         try {
             deployment = startPipeline(compiled);
@@ -189,9 +218,41 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                             .toAbsolutePath().relativize(p.toAbsolutePath()) + ")").orElse("") + ": " + e.getMessage()
                     + ". The previous version is stopped and its savepoint is kept: deploy it again to resume it from there.", e);
         }
+        shape.write(stateDir(spec));
         pipelines.put(spec.name(), deployment);
         publish();
         return new Deployed(status(deployment), previous != null);
+    }
+
+    private Path stateDir(PipelineSpec spec) {
+        return settings.pipelineStateDir(spec.name());
+    }
+
+    private String stateConflict(PipelineSpec spec, Optional<DeployedShape> before, List<String> problems, String meanwhile) {
+        String changed = before.map(b -> b.changesTo(DeployedShape.of(spec))).filter(c -> !c.isEmpty())
+                .map(c -> " What changed in the pipeline file: " + c + ".").orElse("");
+        return "The new version of pipeline '" + spec.name() + "' cannot take over the state of the previous one: "
+                + String.join("; ", problems) + "." + changed + " " + meanwhile + " To start the new version over instead, deploy"
+                + " it with --allow-state-reset: its state is set aside (kept under " + settings.dataDir().toAbsolutePath()
+                .relativize(stateDir(spec).toAbsolutePath()) + "/reset-<time>), its tables are emptied and rebuilt from the"
+                + " events the source topics still hold; results of events the topics no longer hold are gone.";
+    }
+
+    /**
+     * Starts a pipeline over: its Flink state is set aside, its tables are emptied and the loader continues at the current
+     * end of its topics (where the new version's results begin), and its sources' consumer group forgets its offsets, so
+     * that the new job reads the source topics from their earliest retained record.
+     */
+    private void startOver(CompiledPipeline compiled) {
+        String name = compiled.spec().name();
+        Path aside = compiled.state().setAside(clock.instant());
+        List<String> topics = compiled.tables().stream().map(TableDefinition::topic).distinct().toList();
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = admin.partitionEnds(topics);
+        store.startOver(compiled.tables(), ends);
+        admin.deleteGroup("sluice-" + name);
+        LOG.warn("Pipeline '{}' starts over without state: its state is kept in {}, its tables {} were emptied and are rebuilt from"
+                + " the source topics' earliest retained records.", name, aside,
+                compiled.tables().stream().map(TableDefinition::qualifiedName).toList());
     }
 
     private void checkTables(CompiledPipeline compiled) {
