@@ -156,6 +156,7 @@ public final class PipelineCompiler {
         conf.set(PipelineOptionsInternal.PIPELINE_FIXED_JOB_ID, jobId(spec.name()).toHexString());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, config.timeouts().checkpointTimeout());
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toAbsolutePath().toUri().toString());
         conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toAbsolutePath().toUri().toString());
@@ -305,9 +306,8 @@ public final class PipelineCompiler {
             KafkaRecordSerializationSchema<T> serializer) {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
-        // As long as brokers allow by default (transaction.max.timeout.ms, 15 minutes): a transaction prepared by a
-        // checkpoint must still be committable when the job restarts after a crash.
-        props.setProperty("transaction.timeout.ms", "900000");
+        // A transaction prepared by a checkpoint must still be committable when the job restarts after a crash.
+        props.setProperty("transaction.timeout.ms", String.valueOf(config.timeouts().transactionTimeout().toMillis()));
         props.setProperty("compression.type", "lz4");
         props.setProperty("linger.ms", "5");
         return KafkaSink.<T>builder()

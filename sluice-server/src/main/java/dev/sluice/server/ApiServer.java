@@ -74,6 +74,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
+        return start(status, control, queries, settings, name -> java.util.Optional.empty());
+    }
+
+    /** With the dead-letter routes of each pipeline, answered by {@code deadLetters}. */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            java.util.function.Function<String, java.util.Optional<DeadLetterReplay>> deadLetters) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -111,11 +117,25 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
-        app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
+        app.get(PIPELINES, ctx -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("pipelines", status.pipelines());
+            status.disk().ifPresent(disk -> {
+                Map<String, Object> space = new LinkedHashMap<>();
+                space.put("level", disk.level());
+                space.put("freeBytes", disk.freeBytes());
+                space.put("totalBytes", disk.totalBytes());
+                space.put("warnBytes", disk.warnBytes());
+                space.put("stopBytes", disk.stopBytes());
+                space.put("detail", redactor.redact(disk.detail()));
+                json.put("disk", space);
+            });
+            ctx.json(json);
+        });
         app.post(PIPELINES, ctx -> {
             String file = ctx.header(PIPELINE_FILE_HEADER);
             PipelineSpec spec = new SpecParser().parse(ctx.body(), Path.of(file == null || file.isBlank() ? "request.yaml" : file));
-            PipelineControl.Deployed deployed = control.deploy(spec);
+            PipelineControl.Deployed deployed = control.deploy(spec, "true".equals(ctx.queryParam("allow-state-reset")));
             ctx.status(deployed.upgraded() ? 200 : 201).json(deployed.status());
         });
         app.get(PIPELINES + "/{name}", ctx -> ctx.json(status.pipelineStatus(ctx.pathParam("name"))
@@ -139,6 +159,7 @@ public final class ApiServer implements AutoCloseable {
             ctx.json(result(dot < 0 ? queries.tableRows(defaultSchema(status), table, limit(ctx))
                     : queries.tableRows(table.substring(0, dot), table.substring(dot + 1), limit(ctx))));
         });
+        DeadLetterRoutes.register(app, deadLetters, mapper);
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.all(defaultSchema(status))))));
 
         app.exception(SpecException.class, (e, ctx) -> {

@@ -184,6 +184,15 @@ final class PipelineDeployment {
         }
     }
 
+    /** Cancels the job without a savepoint and stops the loader: for when the broker is gone and neither can finish. */
+    void cancel() {
+        try {
+            runner.cancel();
+        } finally {
+            loader.close();
+        }
+    }
+
     private void drain(BrokerAdmin admin, DuckDbStore store) {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {

@@ -17,6 +17,11 @@ public interface StatusSource {
         return pipelines().stream().map(PipelineStatus::name).toList();
     }
 
+    /** Free space on the data directory and whether input is accepted, where the server watches a disk. */
+    default Optional<DiskStatus> disk() {
+        return Optional.empty();
+    }
+
     /** A snapshot of one pipeline, if it runs. */
     default Optional<PipelineStatus> pipelineStatus(String name) {
         return pipelines().stream().filter(p -> p.name().equals(name)).findFirst();
