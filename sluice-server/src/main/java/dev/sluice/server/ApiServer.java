@@ -17,6 +17,7 @@ import dev.sluice.storage.TableDefinition;
 import dev.sluice.storage.TableNotFoundException;
 import dev.sluice.storage.TooManyQueriesException;
 import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
@@ -53,9 +54,11 @@ public final class ApiServer implements AutoCloseable {
     public static final String PIPELINE_FILE_HEADER = "X-Sluice-Pipeline-File";
 
     private final Javalin app;
+    private final MonitoringRoutes monitoring;
 
-    private ApiServer(Javalin app) {
+    private ApiServer(Javalin app, MonitoringRoutes monitoring) {
         this.app = app;
+        this.monitoring = monitoring;
     }
 
     /** An API whose pipelines cannot be deployed or removed (deploys answer 409). */
@@ -84,6 +87,8 @@ public final class ApiServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = 1_000_000L;
+            config.staticFiles.add("/web", Location.CLASSPATH);
+            config.staticFiles.enableWebjars();
         });
         Set<String> hosts = allowedHosts(host);
         app.before(ctx -> {
@@ -141,6 +146,8 @@ public final class ApiServer implements AutoCloseable {
         });
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.all(defaultSchema(status))))));
 
+        MonitoringRoutes monitoring = MonitoringRoutes.register(app, status, mapper);
+
         app.exception(SpecException.class, (e, ctx) -> {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("error", "invalid pipeline");
@@ -183,11 +190,12 @@ public final class ApiServer implements AutoCloseable {
         try {
             app.start(host, port);
         } catch (RuntimeException e) {
+            monitoring.close();
             app.stop();
             throw new SluiceException("Cannot serve the REST API on " + host + ":" + port + ": " + rootMessage(e)
                     + ". Is another process using the port? Choose another with --port.", e);
         }
-        return new ApiServer(app);
+        return new ApiServer(app, monitoring);
     }
 
     /**
@@ -320,6 +328,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        monitoring.close();
         app.stop();
     }
 

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -354,6 +355,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             all.add(status(d));
         }
         return all;
+    }
+
+    @Override
+    public List<String> topics(String pipeline) {
+        for (PipelineDeployment d : snapshot) {
+            if (d.name().equals(pipeline)) {
+                return d.compiled().topics().stream().map(t -> t.name()).toList();
+            }
+        }
+        return List.of();
+    }
+
+    @Override
+    public Properties kafkaConsumerProperties() {
+        Properties props = new Properties();
+        props.putAll(settings.kafkaProperties());
+        props.setProperty("bootstrap.servers", bootstrapServers);
+        return props;
     }
 
     @Override

@@ -81,6 +81,8 @@ public final class ResultLoader implements AutoCloseable {
     private final AtomicLong rejectedRecords = new AtomicLong();
     private final Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
     private final Map<String, DelayHistogram> delays = new ConcurrentHashMap<>();
+    /** Per table, the newest Kafka timestamp (event time) of a stored row, epoch millis; Long.MIN_VALUE before any. */
+    private final Map<String, AtomicLong> newestByTable = new ConcurrentHashMap<>();
     private volatile Map<String, Long> lag = Map.of();
     private volatile LoaderStatus status = LoaderStatus.STARTING;
     private volatile String lastError;
@@ -142,6 +144,7 @@ public final class ResultLoader implements AutoCloseable {
             }
             rowsByTable.putIfAbsent(t.qualifiedName(), new AtomicLong());
             delays.putIfAbsent(t.qualifiedName(), new DelayHistogram());
+            newestByTable.putIfAbsent(t.qualifiedName(), new AtomicLong(Long.MIN_VALUE));
         }
         if (targets.isEmpty()) {
             throw new StorageException("A result loader needs at least one table to load");
@@ -328,9 +331,12 @@ public final class ResultLoader implements AutoCloseable {
             pending.timestamps.forEach((table, values) -> {
                 DelayHistogram histogram = delays.get(table);
                 int n = pending.timestampCounts.get(table);
+                long newest = Long.MIN_VALUE;
                 for (int i = 0; i < n; i++) {
                     histogram.record(nowMillis - values[i]);
+                    newest = Math.max(newest, values[i]);
                 }
+                newestByTable.get(table).accumulateAndGet(newest, Math::max);
             });
         }
         commitToKafka(c, positions);
@@ -481,6 +487,22 @@ public final class ResultLoader implements AutoCloseable {
             byName.putIfAbsent(t.name(), delays.get(t.qualifiedName()));
         }
         return byName;
+    }
+
+    /**
+     * Per table (by name), the newest event time of a row this loader has stored since it started: the largest Kafka
+     * timestamp of a stored record, which Flink sets to the row's event time. Tables with no such row yet are absent.
+     * With the current time it gives the table's end-to-end freshness.
+     */
+    public Map<String, Instant> newestEventTimes() {
+        Map<String, Instant> newest = new LinkedHashMap<>();
+        for (TableDefinition t : tables) {
+            long millis = newestByTable.get(t.qualifiedName()).get();
+            if (millis != Long.MIN_VALUE) {
+                newest.putIfAbsent(t.name(), Instant.ofEpochMilli(millis));
+            }
+        }
+        return newest;
     }
 
     /** Rows and tombstones written per table (by name) since start. */
