@@ -17,7 +17,6 @@ import dev.sluice.storage.TableDefinition;
 import dev.sluice.storage.TableNotFoundException;
 import dev.sluice.storage.TooManyQueriesException;
 import io.javalin.Javalin;
-import io.javalin.http.staticfiles.Location;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
@@ -41,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may call it: requests must name a loopback host or the bind address in their {@code Host} header (403
  * otherwise, against DNS rebinding), POST bodies must be JSON (415 otherwise, against cross-site form posts), and when
- * API keys are configured every request needs {@code Authorization: Bearer <key>} (401 otherwise). A server that
+ * API keys are configured every request needs {@code Authorization: Bearer <key>} or a browser session cookie (401
+ * otherwise; see {@link WebUi}). The web UI is served at {@code /} by the same server. A server that
  * listens beyond loopback must have keys: {@link #checkExposure} refuses to start without them.
  */
 public final class ApiServer implements AutoCloseable {
@@ -87,9 +87,9 @@ public final class ApiServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = 1_000_000L;
-            config.staticFiles.add("/web", Location.CLASSPATH);
-            config.staticFiles.enableWebjars();
+            WebUi.configure(config);
         });
+        BrowserSessions sessions = new BrowserSessions(java.time.Clock.systemUTC());
         Set<String> hosts = allowedHosts(host);
         app.before(ctx -> {
             // A web page in the user's browser must not reach this API through DNS rebinding or a form post.
@@ -98,10 +98,13 @@ public final class ApiServer implements AutoCloseable {
                 throw new Refused(403, "the Host header '" + ctx.host() + "' is not one this server answers to; allowed: "
                         + String.join(", ", new java.util.TreeSet<>(hosts)));
             }
-            if (!keys.isEmpty() && !keys.accepts(bearerToken(ctx.header("Authorization")))) {
+            if (WebUi.isAsset(ctx.path())) {
+                WebUi.assetHeaders(ctx);
+            } else if (!keys.isEmpty() && !ctx.path().equals(WebUi.SESSION) && !keys.accepts(bearerToken(ctx.header("Authorization")))
+                    && !sessions.accepts(ctx.cookie(BrowserSessions.COOKIE))) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
                 throw new Refused(401, ctx.header("Authorization") == null
-                        ? "this server needs an API key: send the header Authorization: Bearer <key>"
+                        ? "this server needs an API key: send the header Authorization: Bearer <key>, or log in at /login.html"
                         : "the API key is not one this server accepts");
             }
             if (ctx.method() == HandlerType.POST && ctx.path().equals(PIPELINES)) {
@@ -115,6 +118,7 @@ public final class ApiServer implements AutoCloseable {
                         + (ctx.contentType() == null ? "no content type" : ctx.contentType()));
             }
         });
+        WebUi.addRoutes(app, keys, sessions, mapper);
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
         app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
         app.post(PIPELINES, ctx -> {
