@@ -56,7 +56,10 @@ function cell(row, text, className) {
   return td;
 }
 
-/** Columns: sources first, each view one right of the furthest thing it reads, sinks last; side outputs under sources. */
+/**
+ * Columns: sources first, each view one right of the furthest thing it reads, each sink right of its view; the
+ * dead-letter and late-event outputs under the first views, so that no edge crosses a node.
+ */
 function layout(nodes) {
   const depth = new Map();
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -81,10 +84,12 @@ function layout(nodes) {
     return d;
   }
   nodes.forEach(depthOf);
-  const lastView = Math.max(1, ...nodes.filter((n) => n.kind === 'view').map((n) => depth.get(n.id)));
-  nodes.filter((n) => n.kind === 'sink').forEach((n) => depth.set(n.id, lastView + 1));
+  nodes.filter((n) => n.kind === 'sink').forEach((n) => {
+    const view = byId.get(n.inputs[0]);
+    depth.set(n.id, (view ? depth.get(view.id) : 1) + 1);
+  });
   const columns = new Map();
-  const order = (n) => (n.kind === 'dead-letters' || n.kind === 'late-events' ? 1 : 0);
+  const order = (n) => (n.kind === 'dead-letters' || n.kind === 'late-events' ? 2 : n.kind === 'sink' ? 1 : 0);
   [...nodes].sort((a, b) => order(a) - order(b)).forEach((n) => {
     const d = depth.get(n.id);
     if (!columns.has(d)) {
@@ -155,7 +160,7 @@ function renderGraph(status) {
       links,
       edgeSymbol: ['none', 'arrow'],
       edgeSymbolSize: 9,
-      lineStyle: { color: '#8a96a3', width: 1.5, curveness: 0.08 },
+      lineStyle: { color: '#6b7785', width: 1.5, curveness: 0 },
     }],
   }, { notMerge: key !== layoutKey });
   layoutKey = key;

@@ -100,7 +100,7 @@ public record PipelineStatus(
     /** A Flink operator of the job (its parallel subtasks summed), with rates over the last second or more. */
     public record Operator(String name, long recordsIn, long recordsOut, double inPerSecond, double outPerSecond) {}
 
-    /** Source records the Flink job has processed and checkpointed. */
+    /** Source records the Flink job has read: all of them once {@code pipelineLag} is 0. */
     public long processed() {
         return eventsIn - pipelineLag;
     }

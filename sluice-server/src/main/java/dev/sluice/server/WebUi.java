@@ -46,7 +46,7 @@ public final class WebUi {
 
     /** Whether the path is a static asset, which needs no key. */
     static boolean isAsset(String path) {
-        return !path.startsWith("/api/");
+        return !path.startsWith("/api/") && !path.equals("/metrics");
     }
 
     /** Headers of every page and asset: no sniffing, no framing, only this server's scripts. */

@@ -27,7 +27,8 @@ class OverviewBrowserIT {
     Path dir;
 
     private static final PipelineStatus PAYMENTS = new PipelineStatus("payments", "Card payments", "RUNNING", null, 1, "RUNNING",
-            "RUNNING", 1234, 2, 3, 0, 0, 77, 80, 0, List.of(), List.of("valid_payments"), List.of());
+            "RUNNING", 1234, 2, 3, 0, 0, 77, 80, 0, List.of(), List.of("valid_payments"), List.of(), List.of(),
+            new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of());
 
     private static final StatusSource STATUS = new StatusSource() {
         @Override
