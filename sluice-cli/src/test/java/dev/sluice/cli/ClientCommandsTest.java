@@ -106,7 +106,7 @@ class ClientCommandsTest {
     void withoutTheKeyTheServerRefusesAndTheCommandSaysHowToSendIt() {
         assertThat(Main.execute("stop", "fraud", "--server", server)).isEqualTo(ErrorHandler.FAILED);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("sluice: The server at " + server + " needs an API key (HTTP 401: "
-                + "this server needs an API key: send the header Authorization: Bearer <key>); put the key into a file and pass "
+                + "this server needs an API key: send the header Authorization: Bearer <key>, or log in at /login.html); put the key into a file and pass "
                 + "--key-file FILE, or set SLUICE_API_KEY\n");
     }
 

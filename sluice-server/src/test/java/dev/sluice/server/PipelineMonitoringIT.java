@@ -84,6 +84,7 @@ class PipelineMonitoringIT {
         try (SluiceServer server = SluiceServer.start(spec, settings)) {
             String base = "http://localhost:" + server.httpPort();
             send(server.bootstrapServers());
+            long sentAt = System.nanoTime();
             long big = expectedBig;
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 PipelineStatus s = server.status("ops");
@@ -94,6 +95,7 @@ class PipelineMonitoringIT {
                 assertThat(s.deadLetters()).isEqualTo(MALFORMED.size());
                 assertThat(server.loader("ops").rowsLoadedByTable().get("big")).isEqualTo(big);
             });
+            long lagZeroAt = System.nanoTime();
             PipelineStatus s = server.status("ops");
             LOG.info("Status after the input was consumed: {}", s);
             assertThat(s.processed()).isEqualTo(total);
@@ -107,6 +109,8 @@ class PipelineMonitoringIT {
             // The offsets the job commits with each checkpoint catch up too: the next checkpoint after the last record.
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(server.status("ops").partitionLag())
                     .filteredOn(p -> p.consumer().equals("job")).allSatisfy(p -> assertThat(p.committed()).isEqualTo(p.endOffset())));
+            LOG.info("After the last record was sent: every lag 0 and all rows stored within {} ms; the job's consumer group offsets"
+                    + " caught up {} ms later.", (lagZeroAt - sentAt) / 1_000_000, (System.nanoTime() - lagZeroAt) / 1_000_000);
             assertThat(s.checkpoints().completed()).isPositive();
             assertThat(s.checkpoints().lastDurationMillis()).isNotNegative();
             assertThat(s.checkpoints().lastAgeMillis()).isNotNegative().isLessThan(60_000);
