@@ -49,3 +49,8 @@ export function resizeWith(el, chart) {
 
 /** The palette of every chart: distinguishable, and readable on white. */
 export const COLORS = ['#1f5fbf', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#0b7285', '#5c940d', '#e67700', '#364fc7', '#a61e4d'];
+
+/** Text for HTML that ECharts renders (tooltip formatters): values from storage never become markup. */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}

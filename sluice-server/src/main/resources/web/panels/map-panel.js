@@ -1,7 +1,7 @@
 // Points by longitude and latitude (options.lon, options.lat), on plain axes: no map tiles are fetched from anywhere.
 // options.label names a point in its tooltip; options.value sizes it.
 import * as echarts from '/webjars/echarts/5.3.1/dist/echarts.esm.min.js';
-import { chartElement, columnIndex, COLORS, formatValue, resizeWith } from '/panels/format.js';
+import { chartElement, columnIndex, COLORS, escapeHtml, formatValue, resizeWith } from '/panels/format.js';
 
 export function createMapPanel(body, definition) {
   const el = chartElement(body, definition.title);
@@ -31,8 +31,8 @@ export function createMapPanel(body, definition) {
         grid: { left: 48, right: 16, top: 12, bottom: 36 },
         tooltip: {
           trigger: 'item',
-          formatter: (p) => `${p.name ? p.name + '<br>' : ''}lat ${formatValue(p.value[1])}, lon ${formatValue(p.value[0])}`
-            + (value >= 0 ? `<br>${o.value}: ${formatValue(p.value[2])}` : ''),
+          formatter: (p) => `${p.name ? escapeHtml(p.name) + '<br>' : ''}lat ${escapeHtml(formatValue(p.value[1]))}, lon ${escapeHtml(formatValue(p.value[0]))}`
+            + (value >= 0 ? `<br>${escapeHtml(o.value)}: ${escapeHtml(formatValue(p.value[2]))}` : ''),
         },
         xAxis: { type: 'value', name: 'longitude', nameLocation: 'middle', nameGap: 22, scale: true },
         yAxis: { type: 'value', name: 'latitude', scale: true },

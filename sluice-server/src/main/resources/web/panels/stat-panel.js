@@ -13,7 +13,13 @@ export function createStatPanel(body, definition) {
       const i = columnIndex(state, definition.options.value);
       const current = state.rows.length > 0 ? state.rows[0][i] : null;
       const previous = state.rows.length > 1 ? state.rows[1][i] : null;
-      value.textContent = formatValue(current, definition.options.unit);
+      value.textContent = formatValue(current);
+      if (definition.options.unit && current !== null) {
+        const unit = document.createElement('span');
+        unit.className = 'stat-unit';
+        unit.textContent = definition.options.unit;
+        value.append(unit);
+      }
       if (typeof current === 'number' && typeof previous === 'number' && previous !== 0) {
         const change = ((current - previous) / Math.abs(previous)) * 100;
         trend.textContent = `${change >= 0 ? '▲' : '▼'} ${Math.abs(change).toFixed(1)}% vs previous (${formatValue(previous, definition.options.unit)})`;

@@ -43,7 +43,7 @@ export function createTimeseriesPanel(body, definition) {
         grid: { left: 56, right: 16, top: series.length > 1 ? 36 : 12, bottom: 28 },
         legend: { show: series.length > 1, type: 'scroll', top: 0 },
         tooltip: { trigger: 'axis', valueFormatter: (v) => formatValue(v, unit) },
-        xAxis: { type: 'time' },
+        xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
         yAxis: { type: 'value', scale: false, axisLabel: { formatter: (v) => formatValue(v) } },
         series,
       }, { replaceMerge: ['series'] });
