@@ -55,6 +55,8 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
     private final MonitoringRoutes monitoring;
+    /** A hub this server made for itself, closed with it. */
+    private DashboardHub owned;
 
     private ApiServer(Javalin app, MonitoringRoutes monitoring) {
         this.app = app;
@@ -77,6 +79,20 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
+        DashboardHub dashboards = new DashboardHub(queries, DashboardHub.Limits.defaults(), java.time.Clock.systemUTC());
+        try {
+            ApiServer api = start(status, control, queries, settings, dashboards);
+            api.owned = dashboards;
+            return api;
+        } catch (RuntimeException e) {
+            dashboards.close();
+            throw e;
+        }
+    }
+
+    /** An API that serves the dashboards of {@code dashboards} too, which the caller owns and closes. */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            DashboardHub dashboards) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -120,6 +136,7 @@ public final class ApiServer implements AutoCloseable {
         });
         WebUi.addRoutes(app, keys, sessions, mapper);
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
+        DashboardRoutes.register(app, status, dashboards);
         app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
         app.post(PIPELINES, ctx -> {
             String file = ctx.header(PIPELINE_FILE_HEADER);
@@ -186,7 +203,7 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
                         + "; endpoints are GET /api/v1/health, GET|POST /api/v1/pipelines, GET|DELETE /api/v1/pipelines/{name},"
                         + " GET /api/v1/pipelines/{name}/tables/{table}, POST /api/v1/pipelines/{name}/query,"
-                        + " GET /api/v1/tables/{table}, POST /api/v1/query",
+                        + " GET /api/v1/tables/{table}, POST /api/v1/query, GET /api/v1/pipelines/{name}/dashboards[/{dashboard}[/events]]",
                         redactor);
             }
         });
@@ -334,6 +351,9 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         monitoring.close();
         app.stop();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     /** Host names a request may address, in lower case; null (any) when the server listens on all interfaces. */
