@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,8 +96,7 @@ public final class MonitoringRoutes implements AutoCloseable {
 
     private void listen(SseClient client, String pipeline) {
         if (!status.pipelineNames().contains(pipeline)) {
-            client.sendEvent("failed", "{\"error\":\"no such pipeline\",\"detail\":\"no pipeline '" + pipeline.replace("\"", "")
-                    + "' is running\"}");
+            client.sendEvent("failed", json(Map.of("error", "no such pipeline", "detail", "no pipeline '" + pipeline + "' is running")));
             client.close();
             return;
         }
@@ -133,7 +131,7 @@ public final class MonitoringRoutes implements AutoCloseable {
                 }
             });
         } catch (StreamTaps.TooManyTapsException e) {
-            client.sendEvent("failed", "{\"error\":\"too many taps\",\"detail\":\"" + e.getMessage().replace("\"", "'") + "\"}");
+            client.sendEvent("failed", json(Map.of("error", "too many taps", "detail", e.getMessage())));
             client.close();
             return;
         }
@@ -159,8 +157,12 @@ public final class MonitoringRoutes implements AutoCloseable {
         try {
             List<PipelineStatus> statuses = new ArrayList<>();
             for (String name : status.pipelineNames()) {
-                Optional<PipelineStatus> s = status.pipelineStatus(name);
-                s.ifPresent(statuses::add);
+                try {
+                    status.pipelineStatus(name).ifPresent(statuses::add);
+                } catch (RuntimeException e) {
+                    // One pipeline's broker or storage trouble must not hide the others; its meters keep the last values.
+                    LOG.warn("Sampling the status of pipeline '{}' failed: {}", name, e.toString());
+                }
             }
             lastSampleNanos = System.nanoTime();
             meters.update(statuses);
@@ -184,9 +186,12 @@ public final class MonitoringRoutes implements AutoCloseable {
         }
     }
 
-    /** Open stream taps, for tests and health. */
-    int openTaps() {
-        return taps.openTaps();
+    private String json(Map<String, String> value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write " + value + " as JSON", e);
+        }
     }
 
     @Override
