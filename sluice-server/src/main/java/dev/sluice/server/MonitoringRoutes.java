@@ -67,6 +67,8 @@ public final class MonitoringRoutes implements AutoCloseable {
             }
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(routes.registry.scrape());
         });
+        // Unknown pipelines and topics are refused with a JSON 404 before the event stream starts.
+        app.before(ApiServer.PIPELINES + "/{name}/live", ctx -> routes.topicsOf(ctx.pathParam("name")));
         app.sse(ApiServer.PIPELINES + "/{name}/live", client -> routes.listen(client, client.ctx().pathParam("name")));
         app.before(ApiServer.PIPELINES + "/{name}/streams/{topic}/tap", ctx -> routes.checkTopic(ctx.pathParam("name"), ctx.pathParam("topic")));
         app.get(ApiServer.PIPELINES + "/{name}/streams", ctx -> ctx.json(Map.of("pipeline", ctx.pathParam("name"),

@@ -85,6 +85,12 @@ class MetricsEndpointTest {
                     // A view without a count of its own has no records-in series rather than a negative one.
                     .doesNotContainKey("sluice_node_records_in_total{kind=view,node=view:big,pipeline=shop}");
 
+            HttpRequest live = HttpRequest.newBuilder(URI.create("http://localhost:" + api.port() + "/api/v1/pipelines/nope/live"))
+                    .header("Authorization", "Bearer " + KEY).header("Accept", "text/event-stream").GET().build();
+            HttpResponse<String> unknown = HTTP.send(live, HttpResponse.BodyHandlers.ofString());
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("no pipeline 'nope' is running; pipelines are: shop");
+
             // The lag drops and a second pipeline arrives; then the first one is removed and its series go.
             current.set(List.of(status("shop", 120, 0), status("other", 10, 0)));
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(PipelineMonitoringIT.parse(get(url, KEY).body()))
