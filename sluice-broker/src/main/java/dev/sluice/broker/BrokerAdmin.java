@@ -141,7 +141,10 @@ public final class BrokerAdmin implements AutoCloseable {
         return lag;
     }
 
-    /** The last stable offset of every partition of {@code topics}: where a reader that starts now begins. */
+    /**
+     * The last stable offset of every partition of the given topics that exist: the offset after the last committed
+     * record (and commit marker), which is where a consumer that has read everything stands.
+     */
     public Map<TopicPartition, Long> partitionEnds(Collection<String> topics) {
         return partitionEndOffsets(topics);
     }
@@ -162,6 +165,19 @@ public final class BrokerAdmin implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new SluiceException("Timed out after " + TIMEOUT_SECONDS + " s deleting consumer group " + groupId, e);
         }
+    }
+
+    /** The offsets the consumer group {@code groupId} has committed, per partition; empty when it has committed none. */
+    public Map<TopicPartition, Long> committedOffsets(String groupId) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                call(admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(), "read offsets of group " + groupId);
+        Map<TopicPartition, Long> result = new HashMap<>();
+        committed.forEach((tp, o) -> {
+            if (o != null) {
+                result.put(tp, o.offset());
+            }
+        });
+        return result;
     }
 
     /** True when the cluster answers within {@code timeout}. */

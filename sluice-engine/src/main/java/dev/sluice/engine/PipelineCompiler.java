@@ -5,6 +5,7 @@ import dev.sluice.broker.TopicSpec;
 import dev.sluice.engine.internal.ConsumerLagReporter;
 import dev.sluice.engine.internal.EventTimeRange;
 import dev.sluice.engine.internal.JsonRecordParser;
+import dev.sluice.engine.internal.JobMetricsReporter;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.engine.internal.LoopbackCluster;
 import dev.sluice.engine.internal.PartitionWatermarks;
@@ -166,6 +167,7 @@ public final class PipelineCompiler {
         LoopbackCluster.configure(conf);
         conf.setString("classloader.check-leaked-classloader", "false");
         conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
+        conf.setString(JobMetricsReporter.CONFIG_KEY, JobMetricsReporter.Factory.class.getName());
         restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toAbsolutePath().toString()));
         config.flinkOptions().forEach(conf::setString);
         return conf;

@@ -14,6 +14,7 @@ import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.DuckDbStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
+import dev.sluice.storage.QueryLimits;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
 import dev.sluice.storage.TableDefinition;
@@ -21,10 +22,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -66,6 +70,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
+    private DashboardHub dashboards;
     private ApiServer api;
     private DiskGuard disk;
     /** Completes when something outside any one pipeline failed so badly that the process must stop (a broker whose disk filled). */
@@ -142,11 +147,16 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         store = DuckDbStore.open(settings.databaseFile(), settings.storage());
         started.add(store);
         queries = new QueryService(store);
+        // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
+        dashboards = new DashboardHub(new QueryService(store, new QueryLimits(Duration.ofSeconds(10),
+                DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
+        started.add(dashboards);
         started.add(this::stopPipelines);
         for (PipelineSpec spec : specs) {
             deploy(spec);
         }
-        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings, this::deadLetters);
+        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings, dashboards,
+                this::deadLetters);
         started.add(api);
         LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
@@ -182,6 +192,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                         "The running version keeps running."));
             }
             startOver = !problems.isEmpty();
+            dashboards.check(spec, tableNames(planned));
             LOG.info("Upgrading pipeline '{}': stopping the running version with a savepoint.", spec.name());
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
@@ -198,6 +209,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                 }
                 startOver = !problems.isEmpty();
             }
+            dashboards.check(spec, tableNames(compiled));
         }
         if (startOver) {
             startOver(compiled);
@@ -213,6 +225,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             }
             pipelines.remove(spec.name());
             publish();
+            dashboards.remove(spec.name());
             throw new PipelineConflictException("The new version of pipeline '" + spec.name() + "' did not start"
                     + compiled.restoredFrom().map(p -> " from the state of the previous version (" + settings.dataDir()
                             .toAbsolutePath().relativize(p.toAbsolutePath()) + ")").orElse("") + ": " + e.getMessage()
@@ -221,6 +234,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         shape.write(stateDir(spec));
         pipelines.put(spec.name(), deployment);
         publish();
+        dashboards.deploy(spec, tableNames(compiled));
         return new Deployed(status(deployment), previous != null);
     }
 
@@ -255,6 +269,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                 compiled.tables().stream().map(TableDefinition::qualifiedName).toList());
     }
 
+    private static Set<String> tableNames(CompiledPipeline compiled) {
+        Set<String> names = new HashSet<>();
+        compiled.tables().forEach(t -> names.add(t.name()));
+        return names;
+    }
+
     private void checkTables(CompiledPipeline compiled) {
         try {
             compiled.tables().forEach(store::checkTable);
@@ -271,6 +291,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(),
                 LoaderConfig.of("sluice-loader-" + name), clock);
+        loader.addCommitListener(tables -> dashboards.committed(name, tables));
         loader.start();
         try {
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
@@ -291,6 +312,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         deployment.stop(admin, store);
         pipelines.remove(name);
         publish();
+        dashboards.remove(name);
         LOG.info("Removed pipeline '{}'; its tables, topics and savepoint are kept.", name);
     }
 
@@ -428,6 +450,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         return store;
     }
 
+    /** The live dashboards of every pipeline. */
+    public DashboardHub dashboards() {
+        return dashboards;
+    }
+
     public FlinkCluster flink() {
         return flink;
     }
@@ -508,6 +535,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             all.add(status(d));
         }
         return all;
+    }
+
+    @Override
+    public List<String> topics(String pipeline) {
+        for (PipelineDeployment d : snapshot) {
+            if (d.name().equals(pipeline)) {
+                return d.compiled().topics().stream().map(t -> t.name()).toList();
+            }
+        }
+        return List.of();
+    }
+
+    @Override
+    public Properties kafkaConsumerProperties() {
+        Properties props = new Properties();
+        props.putAll(settings.kafkaProperties());
+        props.setProperty("bootstrap.servers", bootstrapServers);
+        return props;
     }
 
     @Override

@@ -1,0 +1,61 @@
+// The rows of the result as a table, every column in query order.
+import { formatValue } from '/panels/format.js';
+
+const TIMESTAMP = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z?$/;
+
+/** A cell's text: numbers formatted, timestamps as "2026-11-29 05:24:09" (UTC, like the stored values). */
+function cellText(value, numeric) {
+  if (numeric) {
+    return formatValue(value);
+  }
+  if (value === null) {
+    return '–';
+  }
+  const m = TIMESTAMP.exec(String(value));
+  return m ? `${m[1]} ${m[2]}` : String(value);
+}
+
+export function createTablePanel(body, definition) {
+  body.classList.add('scroll');
+  const table = document.createElement('table');
+  table.className = 'data';
+  const caption = document.createElement('caption');
+  caption.className = 'muted';
+  caption.style.textAlign = 'left';
+  const head = document.createElement('thead');
+  const rows = document.createElement('tbody');
+  table.append(caption, head, rows);
+  body.append(table);
+  body.tabIndex = 0;
+  body.setAttribute('aria-label', definition.title + ' (scrollable table)');
+
+  return {
+    update(state) {
+      const numeric = state.columns.map((_, i) => state.rows.length > 0 && state.rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+      const tr = document.createElement('tr');
+      state.columns.forEach((c, i) => {
+        const th = document.createElement('th');
+        th.scope = 'col';
+        th.textContent = c;
+        if (numeric[i]) {
+          th.className = 'num';
+        }
+        tr.append(th);
+      });
+      head.replaceChildren(tr);
+      rows.replaceChildren(...state.rows.map((row) => {
+        const r = document.createElement('tr');
+        row.forEach((v, i) => {
+          const td = document.createElement('td');
+          td.textContent = cellText(v, numeric[i]);
+          if (numeric[i]) {
+            td.className = 'num';
+          }
+          r.append(td);
+        });
+        return r;
+      }));
+      caption.textContent = state.rows.length === 0 ? 'No rows yet.' : '';
+    },
+  };
+}
