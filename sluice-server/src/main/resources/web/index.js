@@ -81,6 +81,10 @@ async function refresh() {
       none.textContent = 'No pipeline runs. Deploy one with: sluice deploy pipeline.yaml';
       list.append(none);
     }
+    // Low disk space on the data directory: the warning, or that new input is refused (docs/reliability.md).
+    const disk = document.getElementById('disk');
+    disk.hidden = !body.disk || body.disk.level === 'OK';
+    disk.textContent = disk.hidden ? '' : body.disk.detail;
     document.getElementById('updated').textContent = 'Updated ' + new Date().toLocaleTimeString() + '.';
     error.hidden = true;
   } catch (e) {

@@ -56,6 +56,14 @@ public final class MonitoringRoutes implements AutoCloseable {
         this.mapper = mapper;
         Properties kafka = status.kafkaConsumerProperties();
         this.taps = new StreamTaps(kafka, MAX_TAPS, TAP_RECORDS_PER_SECOND, TAP_MAX_VALUE_BYTES);
+        // Free space of the data directory (see DiskGuard): the levels an operator alerts on before input stops.
+        io.micrometer.core.instrument.Gauge.builder("sluice.disk.free", status, s -> s.disk().map(d -> (double) d.freeBytes()).orElse(Double.NaN))
+                .baseUnit("bytes").description("Usable space left on the data directory's filesystem").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("sluice.disk.low", status, s -> s.disk().map(d -> d.level() == DiskStatus.Level.OK ? 0.0 : 1.0).orElse(Double.NaN))
+                .description("1 while free space is below the warning level").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("sluice.disk.input.stopped", status,
+                        s -> s.disk().map(d -> d.level() == DiskStatus.Level.INPUT_STOPPED ? 1.0 : 0.0).orElse(Double.NaN))
+                .description("1 while new input is refused because free space is below the stop level").register(registry);
     }
 
     /** Registers the routes on {@code app} and starts the sampler; close it with the server. */
