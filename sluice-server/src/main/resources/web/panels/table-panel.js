@@ -3,7 +3,10 @@ import { formatValue } from '/panels/format.js';
 
 const TIMESTAMP = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z?$/;
 
-/** A cell's text: numbers formatted, timestamps as "2026-11-29 05:24:09" (UTC, like the stored values). */
+/**
+ * A cell's text: numbers formatted; timestamps (UTC, like the stored values) as "05:24:09" when they are of today
+ * (UTC) and "2026-11-28 05:24:09" otherwise.
+ */
 function cellText(value, numeric) {
   if (numeric) {
     return formatValue(value);
@@ -12,7 +15,10 @@ function cellText(value, numeric) {
     return '–';
   }
   const m = TIMESTAMP.exec(String(value));
-  return m ? `${m[1]} ${m[2]}` : String(value);
+  if (!m) {
+    return String(value);
+  }
+  return m[1] === new Date().toISOString().slice(0, 10) ? m[2] : `${m[1]} ${m[2]}`;
 }
 
 export function createTablePanel(body, definition) {
@@ -50,6 +56,8 @@ export function createTablePanel(body, definition) {
           td.textContent = cellText(v, numeric[i]);
           if (numeric[i]) {
             td.className = 'num';
+          } else if (v !== null && TIMESTAMP.test(String(v))) {
+            td.className = 'time';
           }
           r.append(td);
         });
