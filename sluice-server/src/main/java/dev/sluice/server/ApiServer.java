@@ -54,11 +54,13 @@ public final class ApiServer implements AutoCloseable {
     public static final String PIPELINE_FILE_HEADER = "X-Sluice-Pipeline-File";
 
     private final Javalin app;
+    private final DashboardHub dashboards;
     /** A hub this server made for itself, closed with it. */
     private DashboardHub owned;
 
-    private ApiServer(Javalin app) {
+    private ApiServer(Javalin app, DashboardHub dashboards) {
         this.app = app;
+        this.dashboards = dashboards;
     }
 
     /** An API whose pipelines cannot be deployed or removed (deploys answer 409). */
@@ -211,7 +213,7 @@ public final class ApiServer implements AutoCloseable {
             throw new SluiceException("Cannot serve the REST API on " + host + ":" + port + ": " + rootMessage(e)
                     + ". Is another process using the port? Choose another with --port.", e);
         }
-        return new ApiServer(app);
+        return new ApiServer(app, dashboards);
     }
 
     /**
@@ -344,6 +346,8 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Open event streams end first: each holds a thread that would otherwise wait for its next event.
+        dashboards.closeSubscriptions();
         app.stop();
         if (owned != null) {
             owned.close();
