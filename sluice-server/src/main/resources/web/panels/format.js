@@ -22,6 +22,11 @@ export function formatValue(value, unit) {
   return unit ? `${text} ${unit}` : text;
 }
 
+/** A number with exactly two decimals, for columns in which any value has a fraction (amounts: 1,315.00 next to 1,209.80). */
+export function formatDecimal(value) {
+  return value === null || value === undefined ? '–' : FRACTION.format(value);
+}
+
 /** A storage timestamp (ISO text in UTC, with or without a zone) as milliseconds since the epoch. */
 export function toMillis(value) {
   if (typeof value === 'number') {
