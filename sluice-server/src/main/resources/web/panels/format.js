@@ -1,6 +1,7 @@
 // Shared by the panel components: finding result columns and formatting their values.
 
-const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const FRACTION = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** The index of a named column of a panel's result; throws when the result has no such column. */
 export function columnIndex(state, name) {
@@ -16,8 +17,14 @@ export function formatValue(value, unit) {
   if (value === null || value === undefined) {
     return '–';
   }
-  const text = typeof value === 'number' ? NUMBER.format(value) : String(value);
+  // Whole numbers stay whole; others get two decimals (amounts read 1,385.90, not 1,385.9).
+  const text = typeof value === 'number' ? (Number.isInteger(value) ? WHOLE : FRACTION).format(value) : String(value);
   return unit ? `${text} ${unit}` : text;
+}
+
+/** A number with exactly two decimals, for columns in which any value has a fraction (amounts: 1,315.00 next to 1,209.80). */
+export function formatDecimal(value) {
+  return value === null || value === undefined ? '–' : FRACTION.format(value);
 }
 
 /** A storage timestamp (ISO text in UTC, with or without a zone) as milliseconds since the epoch. */

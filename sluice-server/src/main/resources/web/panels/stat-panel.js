@@ -6,6 +6,7 @@ export function createStatPanel(body, definition) {
   value.className = 'stat-value';
   const trend = document.createElement('div');
   trend.className = 'stat-trend';
+  body.classList.add('stat-body');
   body.append(value, trend);
 
   return {

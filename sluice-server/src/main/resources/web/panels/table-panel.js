@@ -1,18 +1,24 @@
 // The rows of the result as a table, every column in query order.
-import { formatValue } from '/panels/format.js';
+import { formatDecimal, formatValue } from '/panels/format.js';
 
 const TIMESTAMP = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z?$/;
 
-/** A cell's text: numbers formatted, timestamps as "2026-11-29 05:24:09" (UTC, like the stored values). */
-function cellText(value, numeric) {
+/**
+ * A cell's text: numbers formatted; timestamps (UTC, like the stored values) as "05:24:09" when they are of today
+ * (UTC) and "2026-11-28 05:24:09" otherwise.
+ */
+function cellText(value, numeric, fractional) {
   if (numeric) {
-    return formatValue(value);
+    return fractional ? formatDecimal(value) : formatValue(value);
   }
   if (value === null) {
     return '–';
   }
   const m = TIMESTAMP.exec(String(value));
-  return m ? `${m[1]} ${m[2]}` : String(value);
+  if (!m) {
+    return String(value);
+  }
+  return m[1] === new Date().toISOString().slice(0, 10) ? m[2] : `${m[1]} ${m[2]}`;
 }
 
 export function createTablePanel(body, definition) {
@@ -32,6 +38,7 @@ export function createTablePanel(body, definition) {
   return {
     update(state) {
       const numeric = state.columns.map((_, i) => state.rows.length > 0 && state.rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+      const fractional = state.columns.map((_, i) => numeric[i] && state.rows.some((r) => typeof r[i] === 'number' && !Number.isInteger(r[i])));
       const tr = document.createElement('tr');
       state.columns.forEach((c, i) => {
         const th = document.createElement('th');
@@ -47,9 +54,11 @@ export function createTablePanel(body, definition) {
         const r = document.createElement('tr');
         row.forEach((v, i) => {
           const td = document.createElement('td');
-          td.textContent = cellText(v, numeric[i]);
+          td.textContent = cellText(v, numeric[i], fractional[i]);
           if (numeric[i]) {
             td.className = 'num';
+          } else if (v !== null && TIMESTAMP.test(String(v))) {
+            td.className = 'time';
           }
           r.append(td);
         });

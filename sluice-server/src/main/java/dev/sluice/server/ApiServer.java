@@ -55,12 +55,14 @@ public final class ApiServer implements AutoCloseable {
 
     private final Javalin app;
     private final MonitoringRoutes monitoring;
+    private final DashboardHub dashboards;
     /** A hub this server made for itself, closed with it. */
     private DashboardHub owned;
 
-    private ApiServer(Javalin app, MonitoringRoutes monitoring) {
+    private ApiServer(Javalin app, MonitoringRoutes monitoring, DashboardHub dashboards) {
         this.app = app;
         this.monitoring = monitoring;
+        this.dashboards = dashboards;
     }
 
     /** An API whose pipelines cannot be deployed or removed (deploys answer 409). */
@@ -234,7 +236,7 @@ public final class ApiServer implements AutoCloseable {
             throw new SluiceException("Cannot serve the REST API on " + host + ":" + port + ": " + rootMessage(e)
                     + ". Is another process using the port? Choose another with --port.", e);
         }
-        return new ApiServer(app, monitoring);
+        return new ApiServer(app, monitoring, dashboards);
     }
 
     /**
@@ -367,6 +369,8 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Open event streams end first: each holds a thread that would otherwise wait for its next event.
+        dashboards.closeSubscriptions();
         monitoring.close();
         app.stop();
         if (owned != null) {

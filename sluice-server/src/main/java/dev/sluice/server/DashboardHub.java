@@ -222,6 +222,17 @@ public final class DashboardHub implements AutoCloseable {
         return Optional.of(s);
     }
 
+    /** Closes every subscription, so that their event streams end; for a server that stops. */
+    public void closeSubscriptions() {
+        for (List<Board> boards : pipelines.values()) {
+            for (Board board : boards) {
+                for (Subscription s : List.copyOf(board.subscriptions)) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     /** Open subscriptions over all dashboards. */
     public int subscribers() {
         return subscribers.get();
@@ -233,6 +244,7 @@ public final class DashboardHub implements AutoCloseable {
 
     @Override
     public void close() {
+        closeSubscriptions();
         executor.shutdownNow();
         for (String pipeline : List.copyOf(pipelines.keySet())) {
             remove(pipeline);
@@ -296,7 +308,6 @@ public final class DashboardHub implements AutoCloseable {
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
             if (pending.isEmpty()) {
-                closed = true;
                 return null;
             }
             String key = pending.keySet().iterator().next();
