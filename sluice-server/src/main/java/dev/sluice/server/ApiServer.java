@@ -92,6 +92,12 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** An API that serves the dashboards of {@code dashboards} too, which the caller owns and closes. */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            DashboardHub dashboards) {
+        return start(status, control, queries, settings, dashboards, name -> java.util.Optional.empty());
+    }
+
     /**
      * An API that serves the dashboards of {@code dashboards} too, which the caller owns and closes, and the dead-letter
      * routes of each pipeline, answered by {@code deadLetters}.
