@@ -1,6 +1,8 @@
 package dev.sluice.spec.internal;
 
+import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.ColumnSpec;
+import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.Location;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.ReferenceSpec;
@@ -66,6 +68,7 @@ public final class SpecValidator {
         validator.views();
         validator.sharedNamespace();
         validator.sinks();
+        validator.alerts();
         return List.copyOf(validator.problems);
     }
 
@@ -298,6 +301,47 @@ public final class SpecValidator {
             String column = sink.primaryKey().get(k);
             if (!seen.add(column)) {
                 report(key + "[" + k + "]", "column " + SpecReader.quote(column) + " is listed twice in primary-key");
+            }
+        }
+    }
+
+    /** Alert and notifier names are unique and identifiers; an alert notifies only notifiers that exist. */
+    private void alerts() {
+        Map<String, String> notifiers = new HashMap<>();
+        for (int i = 0; i < spec.notifiers().size(); i++) {
+            NotifierSpec notifier = spec.notifiers().get(i);
+            String path = "notifiers[" + i + "]";
+            identifier(path + ".name", "notifier name", notifier.name());
+            if (notifier.name() != null) {
+                String first = notifiers.putIfAbsent(notifier.name(), path + ".name");
+                if (first != null) {
+                    report(path + ".name", "notifier name " + SpecReader.quote(notifier.name()) + " is already used at "
+                            + lineAndColumn(first) + "; notifier names must be unique");
+                }
+            }
+        }
+        Map<String, String> alerts = new HashMap<>();
+        for (int i = 0; i < spec.alerts().size(); i++) {
+            AlertSpec alert = spec.alerts().get(i);
+            String path = "alerts[" + i + "]";
+            identifier(path + ".name", "alert name", alert.name());
+            if (alert.name() != null) {
+                String first = alerts.putIfAbsent(alert.name(), path + ".name");
+                if (first != null) {
+                    report(path + ".name", "alert name " + SpecReader.quote(alert.name()) + " is already used at "
+                            + lineAndColumn(first) + "; alert names must be unique");
+                }
+            }
+            if (alert.sql() != null && alert.sql().isBlank()) {
+                report(path + ".sql", "the SQL text is empty; expected a Flink SQL SELECT query whose rows are alert events");
+            }
+            for (int k = 0; k < alert.notifiers().size(); k++) {
+                String target = alert.notifiers().get(k);
+                if (!notifiers.containsKey(target)) {
+                    report(path + ".notify[" + k + "]", "unknown notifier " + SpecReader.quote(target) + "; "
+                            + (notifiers.isEmpty() ? "the pipeline declares no notifiers"
+                                    : "declared notifiers are: " + String.join(", ", new java.util.TreeSet<>(notifiers.keySet()))));
+                }
             }
         }
     }
