@@ -141,6 +141,7 @@ public final class ApiServer implements AutoCloseable {
         });
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.all(defaultSchema(status))))));
 
+        AlertRoutes.register(app, status, mapper);
         app.exception(SpecException.class, (e, ctx) -> {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("error", "invalid pipeline");

@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pipeline on a {@link SluiceServer}: its Flink job on the shared cluster and its loader into its own schema of
- * the shared store. Everything else (broker, cluster, store, API) belongs to the server.
+ * One pipeline on a {@link SluiceServer}: its Flink job on the shared cluster, its loader into its own schema of
+ * the shared store, and the notifier of its alerts. Everything else (broker, cluster, store, API) belongs to the server.
  */
 final class PipelineDeployment {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineDeployment.class);
@@ -42,8 +42,11 @@ final class PipelineDeployment {
     private final PipelineRunner runner;
     private final int taskSlots;
     private final Clock clock;
+    private final Optional<AlertDelivery> alerts;
 
-    PipelineDeployment(CompiledPipeline compiled, ResultLoader loader, PipelineRunner runner, int taskSlots, Clock clock) {
+    PipelineDeployment(CompiledPipeline compiled, ResultLoader loader, PipelineRunner runner, int taskSlots, Clock clock,
+            Optional<AlertDelivery> alerts) {
+        this.alerts = alerts;
         this.compiled = compiled;
         this.loader = loader;
         this.runner = runner;
@@ -61,6 +64,11 @@ final class PipelineDeployment {
 
     CompiledPipeline compiled() {
         return compiled;
+    }
+
+    /** The notifier of the pipeline's alerts, when it has any. */
+    Optional<AlertDelivery> alerts() {
+        return alerts;
     }
 
     ResultLoader loader() {
@@ -180,7 +188,11 @@ final class PipelineDeployment {
             runner.close();
             drain(admin, store);
         } finally {
-            loader.close();
+            try {
+                alerts.ifPresent(AlertDelivery::close);
+            } finally {
+                loader.close();
+            }
         }
     }
 

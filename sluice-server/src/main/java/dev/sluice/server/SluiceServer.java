@@ -3,6 +3,9 @@ package dev.sluice.server;
 import dev.sluice.SluiceException;
 import dev.sluice.broker.BrokerAdmin;
 import dev.sluice.broker.EmbeddedKafka;
+import dev.sluice.alerts.Notifiers;
+import dev.sluice.alerts.RetryPolicy;
+import dev.sluice.alerts.RetryingDelivery;
 import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
@@ -18,6 +21,7 @@ import dev.sluice.storage.TableDefinition;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     /** The running pipelines by name, in the order they were deployed; changed only under this object's lock. */
     private final Map<String, PipelineDeployment> pipelines = new LinkedHashMap<>();
     private volatile List<PipelineDeployment> snapshot = List.of();
+    private volatile Notifiers.Settings alertSettings = Notifiers.Settings.defaults();
+    private volatile RetryPolicy alertRetries = RetryPolicy.defaults();
     private EmbeddedKafka kafka;
     private String bootstrapServers;
     private BrokerAdmin admin;
@@ -192,10 +198,19 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(),
                 LoaderConfig.of("sluice-loader-" + name), clock);
         loader.start();
+        AlertDelivery alerts = null;
         try {
+            if (!compiled.spec().alerts().isEmpty()) {
+                alerts = new AlertDelivery(compiled.spec(), bootstrapServers, kafkaPropertyMap(), store,
+                        Notifiers.create(compiled.spec().notifiers(), alertSettings), RetryingDelivery.of(alertRetries), clock);
+                alerts.start();
+            }
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
-            return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock);
+            return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock, Optional.ofNullable(alerts));
         } catch (RuntimeException e) {
+            if (alerts != null) {
+                alerts.close();
+            }
             loader.close();
             throw e;
         }
@@ -248,6 +263,31 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         pipelines.clear();
         publish();
+    }
+
+    /**
+     * How the notifiers of pipelines deployed from now on reach their receivers (SSRF guard, secrets, timeouts) and
+     * retry; the defaults read secrets from the environment and refuse private addresses.
+     */
+    public void alertDelivery(Notifiers.Settings notifierSettings, RetryPolicy retries) {
+        this.alertSettings = notifierSettings;
+        this.alertRetries = retries;
+    }
+
+    @Override
+    public Optional<AlertDelivery> alerts(String pipeline) {
+        for (PipelineDeployment d : snapshot) {
+            if (d.name().equals(pipeline)) {
+                return d.alerts();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Map<String, String> kafkaPropertyMap() {
+        Map<String, String> map = new HashMap<>();
+        settings.kafkaProperties().forEach((k, v) -> map.put(String.valueOf(k), String.valueOf(v)));
+        return map;
     }
 
     public String bootstrapServers() {

@@ -21,4 +21,9 @@ public interface StatusSource {
     default Optional<PipelineStatus> pipelineStatus(String name) {
         return pipelines().stream().filter(p -> p.name().equals(name)).findFirst();
     }
+
+    /** The alert notifier of a running pipeline that has alerts; none by default (test fakes). */
+    default Optional<AlertDelivery> alerts(String pipeline) {
+        return Optional.empty();
+    }
 }
