@@ -31,6 +31,21 @@ public final class Notifiers {
         }
     }
 
+    /**
+     * The environment variables a notifier refers to that are not set; a notifier with any is not configured (the
+     * demo's webhook until its URL is given) and its notifications are recorded as given up without an attempt.
+     */
+    public static List<String> missingVariables(NotifierSpec spec, Secrets secrets) {
+        List<String> missing = new java.util.ArrayList<>();
+        java.util.function.Consumer<String> check = text -> secrets.missing(text).ifPresent(missing::add);
+        if (spec.url() != null) {
+            check.accept(spec.url());
+        }
+        spec.secret().ifPresent(check);
+        spec.smtp().flatMap(NotifierSpec.Smtp::password).ifPresent(check);
+        return missing;
+    }
+
     public static Map<String, AlertNotifier> create(List<NotifierSpec> specs, Settings settings) {
         GuardedHttp http = new GuardedHttp(settings.guard(), (SSLSocketFactory) SSLSocketFactory.getDefault(),
                 settings.connectTimeout(), settings.readTimeout());

@@ -21,6 +21,16 @@ public final class Secrets {
         return new Secrets(System::getenv);
     }
 
+    /** The variable a {@code ${env:NAME}} reference names when it is not set; empty for set variables and plain text. */
+    public java.util.Optional<String> missing(String text) {
+        Matcher m = REFERENCE.matcher(text);
+        if (!m.matches()) {
+            return java.util.Optional.empty();
+        }
+        String value = environment.apply(m.group(1));
+        return value == null || value.isEmpty() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+    }
+
     /** The text with a whole-value {@code ${env:NAME}} replaced by the variable's value; other text is returned as is. */
     public String resolve(String text, String what) {
         Matcher m = REFERENCE.matcher(text);

@@ -1,8 +1,11 @@
 package dev.sluice.cli;
 
+import dev.sluice.alerts.Notifiers;
+import dev.sluice.alerts.Secrets;
 import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.PipelineSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,5 +59,26 @@ final class Banner {
         Console.print("  Logs           " + data.resolve("logs").resolve("sluice.log"));
         Console.print("");
         Console.print("Press Ctrl-C to stop; running the same command again continues where it stopped.");
+    }
+
+    /** Where the pipeline's alerts go: the dashboard always, and each notifier or why it is not configured. */
+    static void alerts(SluiceServer server, ServerSettings settings, PipelineSpec spec, Secrets secrets) {
+        if (spec.alerts().isEmpty()) {
+            return;
+        }
+        String api = "http://" + settings.bindAddress() + ":" + server.httpPort();
+        Console.print("Alerts of '" + spec.name() + "': " + String.join(", ", spec.alerts().stream().map(a -> a.name()).toList())
+                + " (topic " + spec.alertsTopic() + ")");
+        Console.print("  Dashboard      table " + spec.name() + ".alert_events, " + api + "/alerts.html?pipeline=" + spec.name()
+                + ", " + api + "/api/v1/pipelines/" + spec.name() + "/alerts");
+        for (NotifierSpec n : spec.notifiers()) {
+            List<String> missing = Notifiers.missingVariables(n, secrets);
+            String where = n.type().name().toLowerCase(java.util.Locale.ROOT) + " notifier '" + n.name() + "'";
+            Console.print("  " + String.format("%-15s", n.type().name().charAt(0) + n.type().name().substring(1).toLowerCase(java.util.Locale.ROOT))
+                    + (missing.isEmpty() ? where + " is configured"
+                            : where + " is off: set " + String.join(", ", missing)
+                                    + (missing.contains(DemoCommand.ALERT_WEBHOOK_VARIABLE) ? " (or run with --alert-webhook URL)" : "")));
+        }
+        Console.print("");
     }
 }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,6 +46,7 @@ public final class AlertDelivery implements AutoCloseable {
     private final PipelineSpec spec;
     private final AlertStore store;
     private final Map<String, AlertNotifier> notifiers;
+    private final Map<String, String> unconfigured;
     private final RetryingDelivery delivery;
     private final Clock clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -58,8 +58,9 @@ public final class AlertDelivery implements AutoCloseable {
     private volatile boolean running = true;
 
     AlertDelivery(PipelineSpec spec, String bootstrapServers, Map<String, String> kafkaProperties, DuckDbStore duckDb,
-            Map<String, AlertNotifier> notifiers, RetryingDelivery delivery, Clock clock) {
+            Map<String, AlertNotifier> notifiers, Map<String, String> unconfigured, RetryingDelivery delivery, Clock clock) {
         this.spec = spec;
+        this.unconfigured = Map.copyOf(unconfigured);
         this.store = new AlertStore(duckDb, spec.name());
         this.notifiers = Map.copyOf(notifiers);
         this.delivery = delivery;
@@ -131,8 +132,14 @@ public final class AlertDelivery implements AutoCloseable {
             if (notifier == null || store.deliveryStatus(n.id(), name).isPresent()) {
                 continue;
             }
-            DeliveryOutcome outcome = silenced ? new DeliveryOutcome(name, DeliveryOutcome.SILENCED, 0, "")
-                    : delivery.deliver(notifier, n);
+            DeliveryOutcome outcome;
+            if (silenced) {
+                outcome = new DeliveryOutcome(name, DeliveryOutcome.SILENCED, 0, "");
+            } else if (unconfigured.containsKey(name)) {
+                outcome = new DeliveryOutcome(name, DeliveryOutcome.GAVE_UP, 0, unconfigured.get(name));
+            } else {
+                outcome = delivery.deliver(notifier, n);
+            }
             (DeliveryOutcome.GAVE_UP.equals(outcome.status()) ? gaveUp : sent).incrementAndGet();
             store.recordDelivery(n.id(), outcome, clock.instant());
         }
@@ -177,10 +184,6 @@ public final class AlertDelivery implements AutoCloseable {
                 "history", store.history(historyLimit),
                 "silences", silences,
                 "deliveries", Map.of("sent", sent.get(), "gave_up", gaveUp.get()));
-    }
-
-    Optional<String> notifierNames() {
-        return notifiers.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", notifiers.keySet()));
     }
 
     @Override

@@ -84,6 +84,15 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
      *     pipelines have the same name, or when the pipelines need more task slots than {@link ServerSettings#taskSlots()}
      */
     public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings) {
+        return start(specs, settings, Notifiers.Settings.defaults(), RetryPolicy.defaults());
+    }
+
+    /**
+     * As {@link #start(List, ServerSettings)}, with how the pipelines' alert notifiers reach their receivers (SSRF
+     * guard and {@code alerts.allow-private-networks}, where {@code ${env:NAME}} secrets come from, timeouts) and retry.
+     */
+    public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
+            RetryPolicy alertRetries) {
         ApiServer.checkExposure(settings.bindAddress(), settings.apiKeys());
         checkNames(specs);
         int needed = specs.size() * settings.parallelism();
@@ -93,6 +102,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                     + "; start with --task-slots " + needed + " or fewer pipelines");
         }
         SluiceServer server = new SluiceServer(settings);
+        server.alertDelivery(alertSettings, alertRetries);
         try {
             server.startAll(specs);
             return server;
@@ -202,7 +212,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         try {
             if (!compiled.spec().alerts().isEmpty()) {
                 alerts = new AlertDelivery(compiled.spec(), bootstrapServers, kafkaPropertyMap(), store,
-                        Notifiers.create(compiled.spec().notifiers(), alertSettings), RetryingDelivery.of(alertRetries), clock);
+                        Notifiers.create(compiled.spec().notifiers(), alertSettings), unconfigured(compiled.spec()),
+                        RetryingDelivery.of(alertRetries), clock);
                 alerts.start();
             }
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
@@ -282,6 +293,22 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             }
         }
         return Optional.empty();
+    }
+
+    /** Notifiers whose environment variables are not set, with the reason, logged once here instead of per alert. */
+    private Map<String, String> unconfigured(PipelineSpec spec) {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (var notifier : spec.notifiers()) {
+            List<String> missing = Notifiers.missingVariables(notifier, alertSettings.secrets());
+            if (!missing.isEmpty()) {
+                String reason = "not configured: environment variable" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                        + (missing.size() > 1 ? " are" : " is") + " not set";
+                reasons.put(notifier.name(), reason);
+                LOG.warn("Notifier '{}' of pipeline '{}' is {}; its notifications are recorded in alert_events and as given up.",
+                        notifier.name(), spec.name(), reason);
+            }
+        }
+        return reasons;
     }
 
     private Map<String, String> kafkaPropertyMap() {
