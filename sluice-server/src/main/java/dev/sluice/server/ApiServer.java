@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may call it: requests must name a loopback host or the bind address in their {@code Host} header (403
  * otherwise, against DNS rebinding), POST bodies must be JSON (415 otherwise, against cross-site form posts), and when
- * API keys are configured every request needs {@code Authorization: Bearer <key>} (401 otherwise). A server that
+ * API keys are configured every request needs {@code Authorization: Bearer <key>} or a browser session cookie (401
+ * otherwise; see {@link WebUi}). The web UI is served at {@code /} by the same server. A server that
  * listens beyond loopback must have keys: {@link #checkExposure} refuses to start without them.
  */
 public final class ApiServer implements AutoCloseable {
@@ -53,6 +54,8 @@ public final class ApiServer implements AutoCloseable {
     public static final String PIPELINE_FILE_HEADER = "X-Sluice-Pipeline-File";
 
     private final Javalin app;
+    /** A hub this server made for itself, closed with it. */
+    private DashboardHub owned;
 
     private ApiServer(Javalin app) {
         this.app = app;
@@ -74,6 +77,20 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
+        DashboardHub dashboards = new DashboardHub(queries, DashboardHub.Limits.defaults(), java.time.Clock.systemUTC());
+        try {
+            ApiServer api = start(status, control, queries, settings, dashboards);
+            api.owned = dashboards;
+            return api;
+        } catch (RuntimeException e) {
+            dashboards.close();
+            throw e;
+        }
+    }
+
+    /** An API that serves the dashboards of {@code dashboards} too, which the caller owns and closes. */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            DashboardHub dashboards) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -84,7 +101,9 @@ public final class ApiServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = 1_000_000L;
+            WebUi.configure(config);
         });
+        BrowserSessions sessions = new BrowserSessions(java.time.Clock.systemUTC());
         Set<String> hosts = allowedHosts(host);
         app.before(ctx -> {
             // A web page in the user's browser must not reach this API through DNS rebinding or a form post.
@@ -93,10 +112,13 @@ public final class ApiServer implements AutoCloseable {
                 throw new Refused(403, "the Host header '" + ctx.host() + "' is not one this server answers to; allowed: "
                         + String.join(", ", new java.util.TreeSet<>(hosts)));
             }
-            if (!keys.isEmpty() && !keys.accepts(bearerToken(ctx.header("Authorization")))) {
+            if (WebUi.isAsset(ctx.path())) {
+                WebUi.assetHeaders(ctx);
+            } else if (!keys.isEmpty() && !ctx.path().equals(WebUi.SESSION) && !keys.accepts(bearerToken(ctx.header("Authorization")))
+                    && !sessions.accepts(ctx.cookie(BrowserSessions.COOKIE))) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
                 throw new Refused(401, ctx.header("Authorization") == null
-                        ? "this server needs an API key: send the header Authorization: Bearer <key>"
+                        ? "this server needs an API key: send the header Authorization: Bearer <key>, or log in at /login.html"
                         : "the API key is not one this server accepts");
             }
             if (ctx.method() == HandlerType.POST && ctx.path().equals(PIPELINES)) {
@@ -110,7 +132,9 @@ public final class ApiServer implements AutoCloseable {
                         + (ctx.contentType() == null ? "no content type" : ctx.contentType()));
             }
         });
+        WebUi.addRoutes(app, keys, sessions, mapper);
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
+        DashboardRoutes.register(app, status, dashboards);
         app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
         app.post(PIPELINES, ctx -> {
             String file = ctx.header(PIPELINE_FILE_HEADER);
@@ -176,7 +200,7 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
                         + "; endpoints are GET /api/v1/health, GET|POST /api/v1/pipelines, GET|DELETE /api/v1/pipelines/{name},"
                         + " GET /api/v1/pipelines/{name}/tables/{table}, POST /api/v1/pipelines/{name}/query,"
-                        + " GET /api/v1/tables/{table}, POST /api/v1/query",
+                        + " GET /api/v1/tables/{table}, POST /api/v1/query, GET /api/v1/pipelines/{name}/dashboards[/{dashboard}[/events]]",
                         redactor);
             }
         });
@@ -322,6 +346,9 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     /** Host names a request may address, in lower case; null (any) when the server listens on all interfaces. */

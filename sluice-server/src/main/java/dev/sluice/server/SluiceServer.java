@@ -15,6 +15,7 @@ import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.DuckDbStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
+import dev.sluice.storage.QueryLimits;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
 import dev.sluice.storage.TableDefinition;
@@ -22,10 +23,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     private DuckDbStore store;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
+    private DashboardHub dashboards;
     private ApiServer api;
 
     private SluiceServer(ServerSettings settings) {
@@ -138,11 +142,15 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         store = DuckDbStore.open(settings.databaseFile(), settings.storage());
         started.add(store);
         queries = new QueryService(store);
+        // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
+        dashboards = new DashboardHub(new QueryService(store, new QueryLimits(Duration.ofSeconds(10),
+                DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
+        started.add(dashboards);
         started.add(this::stopPipelines);
         for (PipelineSpec spec : specs) {
             deploy(spec);
         }
-        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings);
+        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings, dashboards);
         started.add(api);
         LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
@@ -164,6 +172,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             // whose columns changed must not cost a running pipeline.
             CompiledPipeline planned = PipelineCompiler.compile(spec, engine);
             checkTables(planned);
+            dashboards.check(spec, tableNames(planned));
             LOG.info("Upgrading pipeline '{}': stopping the running version with a savepoint.", spec.name());
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
@@ -171,6 +180,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         CompiledPipeline compiled = PipelineCompiler.compile(spec, engine);
         if (previous == null) {
             checkTables(compiled);
+            dashboards.check(spec, tableNames(compiled));
         }
         PipelineDeployment deployment;
         try {
@@ -181,6 +191,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             }
             pipelines.remove(spec.name());
             publish();
+            dashboards.remove(spec.name());
             throw new PipelineConflictException("The new version of pipeline '" + spec.name() + "' did not start"
                     + compiled.restoredFrom().map(p -> " from the state of the previous version (" + settings.dataDir()
                             .toAbsolutePath().relativize(p.toAbsolutePath()) + ")").orElse("") + ": " + e.getMessage()
@@ -188,7 +199,14 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         pipelines.put(spec.name(), deployment);
         publish();
+        dashboards.deploy(spec, tableNames(compiled));
         return new Deployed(status(deployment), previous != null);
+    }
+
+    private static Set<String> tableNames(CompiledPipeline compiled) {
+        Set<String> names = new HashSet<>();
+        compiled.tables().forEach(t -> names.add(t.name()));
+        return names;
     }
 
     private void checkTables(CompiledPipeline compiled) {
@@ -207,6 +225,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(),
                 LoaderConfig.of("sluice-loader-" + name), clock);
+        loader.addCommitListener(tables -> dashboards.committed(name, tables));
         loader.start();
         AlertDelivery alerts = null;
         try {
@@ -237,6 +256,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         deployment.stop(admin, store);
         pipelines.remove(name);
         publish();
+        dashboards.remove(name);
         LOG.info("Removed pipeline '{}'; its tables, topics and savepoint are kept.", name);
     }
 
@@ -339,6 +359,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
 
     public DuckDbStore store() {
         return store;
+    }
+
+    /** The live dashboards of every pipeline. */
+    public DashboardHub dashboards() {
+        return dashboards;
     }
 
     public FlinkCluster flink() {

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * A pipeline as written in one YAML file: Kafka sources with typed schemas, reference data for enrichment,
  * Flink SQL views, sinks that write views to storage tables, alerts evaluated in the stream and the notifiers they
- * are delivered to. Built by {@link SpecParser}; every element
+ * are delivered to, and live dashboards over those tables. Built by {@link SpecParser}; every element
  * keeps the {@link Location} it came from so later stages (the Flink planner, the loader) can report errors
  * against the file.
  */
@@ -20,7 +20,8 @@ public record PipelineSpec(
         List<ViewSpec> views,
         List<SinkSpec> sinks,
         List<AlertSpec> alerts,
-        List<NotifierSpec> notifiers) {
+        List<NotifierSpec> notifiers,
+        List<DashboardSpec> dashboards) {
 
     public PipelineSpec {
         alerts = List.copyOf(alerts);
@@ -29,6 +30,11 @@ public record PipelineSpec(
         references = List.copyOf(references);
         views = List.copyOf(views);
         sinks = List.copyOf(sinks);
+        dashboards = List.copyOf(dashboards);
+    }
+
+    public Optional<DashboardSpec> dashboard(String dashboardName) {
+        return dashboards.stream().filter(d -> d.name().equals(dashboardName)).findFirst();
     }
 
     /** The alerts topic of this pipeline, written by its Flink job and read by its notifier. */

@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,6 +77,7 @@ public final class ResultLoader implements AutoCloseable {
     private final LoaderConfig config;
     private final Clock clock;
     private final CountDownLatch closeSignal = new CountDownLatch(1);
+    private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong rowsLoaded = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
@@ -147,6 +150,14 @@ public final class ResultLoader implements AutoCloseable {
             throw new StorageException("A result loader needs at least one table to load");
         }
         this.byTopic = targets;
+    }
+
+    /**
+     * Adds a listener that hears of every committed batch that changed tables, with their qualified names. May be
+     * called before or after {@link #start()}.
+     */
+    public void addCommitListener(CommitListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -333,8 +344,21 @@ public final class ResultLoader implements AutoCloseable {
                 }
             });
         }
+        if (batch.rowCount() > 0) {
+            notifyListeners(Set.copyOf(batch.rowCounts().keySet()));
+        }
         commitToKafka(c, positions);
         return true;
+    }
+
+    private void notifyListeners(Set<String> changed) {
+        for (CommitListener listener : listeners) {
+            try {
+                listener.committed(changed);
+            } catch (RuntimeException e) {
+                LOG.warn("A commit listener failed on the batch that changed {}; loading goes on.", changed, e);
+            }
+        }
     }
 
     /** Commits the offsets to Kafka as well, only so that Kafka tools show the lag; the database offsets are the truth. */
