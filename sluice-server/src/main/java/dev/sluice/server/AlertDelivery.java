@@ -182,7 +182,7 @@ public final class AlertDelivery implements AutoCloseable {
                 "firing", latest.stream().filter(r -> AlertNotification.FIRING.equals(r.get("state"))).toList(),
                 "resolved", latest.stream().filter(r -> AlertNotification.RESOLVED.equals(r.get("state"))).toList(),
                 "history", store.history(historyLimit),
-                "silences", silences,
+                "silences", silences.stream().map(AlertSilence::json).toList(),
                 "deliveries", Map.of("sent", sent.get(), "gave_up", gaveUp.get()));
     }
 

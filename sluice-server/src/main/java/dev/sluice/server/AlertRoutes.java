@@ -51,7 +51,7 @@ final class AlertRoutes {
             }
             String alert = text(body, "alert", "an alert name, or * for every alert");
             String key = body.hasNonNull("key") ? body.get("key").asText() : "*";
-            ctx.status(201).json(alerts.silence(alert, key, until(body)));
+            ctx.status(201).json(alerts.silence(alert, key, until(body)).json());
         });
         app.delete(BASE + "/silences/{id}", ctx -> {
             if (!alerts(status, ctx).unsilence(ctx.pathParam("id"))) {

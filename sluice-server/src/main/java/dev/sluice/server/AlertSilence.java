@@ -10,6 +10,12 @@ import java.util.regex.Pattern;
  */
 public record AlertSilence(String id, String alert, String keyPattern, Instant until, Instant createdAt) {
 
+    /** The JSON form the API answers with (times as ISO-8601 text). */
+    public java.util.Map<String, String> json() {
+        return java.util.Map.of("id", id, "alert", alert, "keyPattern", keyPattern, "until", until.toString(),
+                "createdAt", createdAt.toString());
+    }
+
     public boolean matches(String alertName, String keyText, Instant now) {
         if (!now.isBefore(until)) {
             return false;
