@@ -33,15 +33,23 @@ import org.slf4j.LoggerFactory;
  * the consumer offset. The Flink job writes the topic at-least-once and a replay after a restart re-emits the same
  * deterministic ids, so:
  * <ul>
- *   <li>an id already in {@code alert_events} is skipped (none sent twice);</li>
+ *   <li>an id already in {@code alert_events} is skipped (none sent twice; the ids of the last
+ *       {@link #REPLAY_HORIZON} are held in memory);</li>
  *   <li>a notifier with a recorded outcome for the id is skipped (a crash between two notifiers resends to neither);</li>
- *   <li>an uncommitted record is read again after a restart (none lost).</li>
+ *   <li>offsets are committed after each polled batch is recorded, so an uncommitted record is read again after a
+ *       restart (none lost).</li>
  * </ul>
  * The one window left is a crash after a receiver accepted a request and before its outcome was recorded; receivers
  * can close it with the {@code X-Sluice-Notification-Id} header. A give-up is recorded with its error and logged.
  */
 public final class AlertDelivery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertDelivery.class);
+    /**
+     * How far back the ids of handled notifications are kept in memory to recognise repeats. A repeat comes from the
+     * job replaying from its last checkpoint after a restart (seconds to minutes of input), so a day is ample; it saves a
+     * database look-up per notification.
+     */
+    static final Duration REPLAY_HORIZON = Duration.ofDays(1);
 
     private final PipelineSpec spec;
     private final AlertStore store;
@@ -55,6 +63,10 @@ public final class AlertDelivery implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong gaveUp = new AtomicLong();
     private volatile List<AlertSilence> silences;
+    /** Ids handled recently (see {@link #REPLAY_HORIZON}); only the notifier thread touches it after the start. */
+    private final java.util.Set<String> handled;
+    /** {@code id/notifier} of deliveries recorded by a previous run whose event row is missing. */
+    private final java.util.Set<String> unfinished;
     private volatile boolean running = true;
 
     AlertDelivery(PipelineSpec spec, String bootstrapServers, Map<String, String> kafkaProperties, DuckDbStore duckDb,
@@ -67,6 +79,8 @@ public final class AlertDelivery implements AutoCloseable {
         this.clock = clock;
         store.ensureTables();
         this.silences = store.silences();
+        this.handled = store.recordedSince(clock.instant().minus(REPLAY_HORIZON));
+        this.unfinished = store.unfinishedDeliveries();
         Properties props = new Properties();
         props.putAll(kafkaProperties);
         props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -94,10 +108,15 @@ public final class AlertDelivery implements AutoCloseable {
     private void run() {
         try {
             while (running) {
+                Map<TopicPartition, OffsetAndMetadata> done = new java.util.HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     handle(record);
-                    consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                            new OffsetAndMetadata(record.offset() + 1)));
+                    done.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+                }
+                // Every notification of the batch is recorded by now, so a crash before this commit only repeats ids
+                // that are skipped.
+                if (!done.isEmpty()) {
+                    consumer.commitSync(done);
                 }
             }
         } catch (WakeupException e) {
@@ -121,29 +140,35 @@ public final class AlertDelivery implements AutoCloseable {
                     e.getMessage());
             return;
         }
-        if (store.recorded(n.id())) {
+        if (handled.contains(n.id())) {
             LOG.debug("Notification {} was handled before; skipping the repeat.", n.id());
             return;
         }
         Instant now = clock.instant();
         boolean silenced = silences.stream().anyMatch(s -> s.matches(n.alert(), n.keyText(), now));
-        for (String name : n.notifiers()) {
-            AlertNotifier notifier = notifiers.get(name);
-            if (notifier == null || store.deliveryStatus(n.id(), name).isPresent()) {
-                continue;
-            }
+        List<String> targets = n.notifiers().stream()
+                .filter(name -> notifiers.containsKey(name) && !unfinished.contains(n.id() + "/" + name)).toList();
+        java.util.Optional<DeliveryOutcome> last = java.util.Optional.empty();
+        for (int i = 0; i < targets.size(); i++) {
+            String name = targets.get(i);
             DeliveryOutcome outcome;
             if (silenced) {
                 outcome = new DeliveryOutcome(name, DeliveryOutcome.SILENCED, 0, "");
             } else if (unconfigured.containsKey(name)) {
                 outcome = new DeliveryOutcome(name, DeliveryOutcome.GAVE_UP, 0, unconfigured.get(name));
             } else {
-                outcome = delivery.deliver(notifier, n);
+                outcome = delivery.deliver(notifiers.get(name), n);
             }
             (DeliveryOutcome.GAVE_UP.equals(outcome.status()) ? gaveUp : sent).incrementAndGet();
-            store.recordDelivery(n.id(), outcome, clock.instant());
+            if (i < targets.size() - 1) {
+                // Recorded before the next notifier is tried: a crash in between does not send to this one again.
+                store.recordDelivery(n.id(), outcome, clock.instant());
+            } else {
+                last = java.util.Optional.of(outcome);
+            }
         }
-        store.recordEvent(n);
+        store.recordEvent(n, last, clock.instant());
+        handled.add(n.id());
         for (Consumer<AlertNotification> listener : listeners) {
             try {
                 listener.accept(n);

@@ -25,7 +25,8 @@ import java.util.Optional;
  *   <li>{@code alert_events}: every notification once, by id (the dashboard delivery, read by dashboards and the alerts
  *       page); a row here means the notification was fully handled, so a restart skips it;</li>
  *   <li>{@code alert_deliveries}: per notification and notifier whether it was sent, given up (with the error) or
- *       silenced, written as soon as each delivery ends, so a restart never sends to the same notifier twice;</li>
+ *       silenced; each outcome is written as soon as it is known, the last one together with the event row, so a
+ *       restart never sends to the same notifier twice;</li>
  *   <li>{@code alert_silences}: the silences set through the API.</li>
  * </ul>
  */
@@ -62,51 +63,65 @@ final class AlertStore {
         return "\"" + schema + "\"." + name;
     }
 
-    boolean recorded(String alertId) {
-        return store.inTransaction("look up alert event " + alertId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table(EVENTS) + " WHERE alert_id = ?")) {
-                ps.setString(1, alertId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
-    }
-
-    /** The earlier outcome of this notification at this notifier, if a previous run finished it. */
-    Optional<String> deliveryStatus(String alertId, String notifier) {
-        return store.inTransaction("look up a delivery of alert event " + alertId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT status FROM " + table(DELIVERIES)
-                    + " WHERE alert_id = ? AND notifier = ?")) {
-                ps.setString(1, alertId);
-                ps.setString(2, notifier);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-                }
-            }
-        });
-    }
-
     void recordDelivery(String alertId, DeliveryOutcome outcome, Instant at) {
         store.inTransaction("record a delivery of alert event " + alertId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(DELIVERIES)
-                    + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, alertId);
-                ps.setString(2, outcome.notifier());
-                ps.setString(3, outcome.status());
-                ps.setInt(4, outcome.attempts());
-                ps.setString(5, outcome.detail());
-                ps.setObject(6, utc(at.toEpochMilli()));
-                ps.executeUpdate();
-            }
+            insertDelivery(c, alertId, outcome, at);
             return null;
         });
     }
 
-    void recordEvent(AlertNotification n) {
+    private void insertDelivery(Connection c, String alertId, DeliveryOutcome outcome, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(DELIVERIES)
+                + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, alertId);
+            ps.setString(2, outcome.notifier());
+            ps.setString(3, outcome.status());
+            ps.setInt(4, outcome.attempts());
+            ps.setString(5, outcome.detail());
+            ps.setObject(6, utc(at.toEpochMilli()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The event and the outcome of its last delivery, in one transaction: the usual case costs one commit. */
+    void recordEvent(AlertNotification n, Optional<DeliveryOutcome> lastOutcome, Instant at) {
         store.inTransaction("record alert event " + n.id(), c -> {
+            if (lastOutcome.isPresent()) {
+                insertDelivery(c, n.id(), lastOutcome.get(), at);
+            }
             insertEvent(c, n);
             return null;
+        });
+    }
+
+    /** The ids of the events fired since {@code since} (by the job's clock): what a replay after a restart can repeat. */
+    java.util.Set<String> recordedSince(Instant since) {
+        return store.inTransaction("read recent alert ids", c -> {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT alert_id FROM " + table(EVENTS) + " WHERE fired_at >= ?")) {
+                ps.setObject(1, utc(since.toEpochMilli()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** Deliveries of notifications that have no event row: a previous run stopped between two notifiers. */
+    java.util.Set<String> unfinishedDeliveries() {
+        return store.inTransaction("read unfinished deliveries", c -> {
+            java.util.Set<String> keys = new java.util.HashSet<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT d.alert_id, d.notifier FROM " + table(DELIVERIES) + " d WHERE NOT EXISTS "
+                         + "(SELECT 1 FROM " + table(EVENTS) + " e WHERE e.alert_id = d.alert_id)")) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1) + "/" + rs.getString(2));
+                }
+            }
+            return keys;
         });
     }
 

@@ -40,7 +40,8 @@ public final class SpecValidator {
     static final java.util.Set<String> RESERVED_PIPELINE_NAMES = java.util.Set.of("main", "temp", "information_schema", "pg_catalog");
     static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    static final Set<String> RESERVED_TABLES = Set.of("dead_letters", "late_events");
+    static final Set<String> RESERVED_TABLES =
+            Set.of("dead_letters", "late_events", "alert_events", "alert_deliveries", "alert_silences");
     static final String RESERVED_TABLE_PREFIX = "_sluice";
 
     /** Orders locations as they appear in the file. */
@@ -266,7 +267,7 @@ public final class SpecValidator {
         }
         if (table.startsWith(RESERVED_TABLE_PREFIX) || RESERVED_TABLES.contains(table)) {
             report(key, "table name " + SpecReader.quote(table) + " is reserved: Sluice keeps its own tables "
-                    + "dead_letters, late_events and those starting with _sluice; "
+                    + "dead_letters, late_events, alert_events, alert_deliveries, alert_silences and those starting with _sluice; "
                     + (explicit ? "choose another table name" : "the table name defaults to the view name, so set "
                     + "'table' to another name"));
             return;
