@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
@@ -84,10 +85,10 @@ public final class AddressGuard {
             byte[] b = v6.getAddress();
             if (isIpv4Embedded(b)) {
                 try {
-                    InetAddress v4 = InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
+                    InetAddress v4 = InetAddress.getByAddress(Arrays.copyOfRange(b, 12, 16));
                     String inner = refusal(v4);
                     return inner == null ? null : "an IPv4 address embedded in IPv6 that is " + inner.substring(inner.indexOf(' ') + 1);
-                } catch (java.net.UnknownHostException e) {
+                } catch (UnknownHostException e) {
                     throw new IllegalStateException("four bytes are always an IPv4 address", e);
                 }
             }

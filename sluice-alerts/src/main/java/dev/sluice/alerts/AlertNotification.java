@@ -1,5 +1,7 @@
 package dev.sluice.alerts;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,8 +38,8 @@ public record AlertNotification(
     public static final String RESOLVED = "resolved";
 
     public AlertNotification {
-        key = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(key));
-        columns = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
+        key = Collections.unmodifiableMap(new LinkedHashMap<>(key));
+        columns = Collections.unmodifiableMap(new LinkedHashMap<>(columns));
         notifiers = List.copyOf(notifiers);
     }
 }

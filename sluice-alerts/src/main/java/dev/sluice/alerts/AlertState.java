@@ -1,5 +1,7 @@
 package dev.sluice.alerts;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,7 +16,7 @@ import java.util.Map;
 public record AlertState(Phase phase, long episodeStart, long lastSeen, long quietUntil, Map<String, String> columns) {
 
     public AlertState {
-        columns = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
+        columns = Collections.unmodifiableMap(new LinkedHashMap<>(columns));
     }
 
     /** The phases of an active alert. */

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -88,7 +89,7 @@ public final class EmailNotifier implements AlertNotifier {
     }
 
     public static String subject(AlertNotification n) {
-        return "[Sluice] " + n.state().toUpperCase(java.util.Locale.ROOT) + " " + n.severity() + " " + n.pipeline() + "/"
+        return "[Sluice] " + n.state().toUpperCase(Locale.ROOT) + " " + n.severity() + " " + n.pipeline() + "/"
                 + n.alert() + (n.keyText().isEmpty() ? "" : " (" + n.keyText() + ")");
     }
 

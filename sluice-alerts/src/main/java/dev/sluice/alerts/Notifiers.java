@@ -4,9 +4,11 @@ import dev.sluice.alerts.internal.GuardedHttp;
 import dev.sluice.spec.NotifierSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -36,8 +38,8 @@ public final class Notifiers {
      * demo's webhook until its URL is given) and its notifications are recorded as given up without an attempt.
      */
     public static List<String> missingVariables(NotifierSpec spec, Secrets secrets) {
-        List<String> missing = new java.util.ArrayList<>();
-        java.util.function.Consumer<String> check = text -> secrets.missing(text).ifPresent(missing::add);
+        List<String> missing = new ArrayList<>();
+        Consumer<String> check = text -> secrets.missing(text).ifPresent(missing::add);
         if (spec.url() != null) {
             check.accept(spec.url());
         }

@@ -1,5 +1,6 @@
 package dev.sluice.alerts;
 
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,13 +23,13 @@ public final class Secrets {
     }
 
     /** The variable a {@code ${env:NAME}} reference names when it is not set; empty for set variables and plain text. */
-    public java.util.Optional<String> missing(String text) {
+    public Optional<String> missing(String text) {
         Matcher m = REFERENCE.matcher(text);
         if (!m.matches()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String value = environment.apply(m.group(1));
-        return value == null || value.isEmpty() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+        return value == null || value.isEmpty() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** The text with a whole-value {@code ${env:NAME}} replaced by the variable's value; other text is returned as is. */

@@ -9,6 +9,7 @@ import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.PipelineSpec;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /** What the CLI prints when a server starts: where everything is. */
 final class Banner {
@@ -73,8 +74,8 @@ final class Banner {
                 + ", " + api + "/api/v1/pipelines/" + spec.name() + "/alerts");
         for (NotifierSpec n : spec.notifiers()) {
             List<String> missing = Notifiers.missingVariables(n, secrets);
-            String where = n.type().name().toLowerCase(java.util.Locale.ROOT) + " notifier '" + n.name() + "'";
-            Console.print("  " + String.format("%-15s", n.type().name().charAt(0) + n.type().name().substring(1).toLowerCase(java.util.Locale.ROOT))
+            String where = n.type().name().toLowerCase(Locale.ROOT) + " notifier '" + n.name() + "'";
+            Console.print("  " + String.format("%-15s", n.type().name().charAt(0) + n.type().name().substring(1).toLowerCase(Locale.ROOT))
                     + (missing.isEmpty() ? where + " is configured"
                             : where + " is off: set " + String.join(", ", missing)
                                     + (missing.contains(DemoCommand.ALERT_WEBHOOK_VARIABLE) ? " (or run with --alert-webhook URL)" : "")));

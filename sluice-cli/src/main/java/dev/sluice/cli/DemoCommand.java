@@ -11,6 +11,7 @@ import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         Notifiers.Settings defaults = Notifiers.Settings.defaults();
         Notifiers.Settings alerts = new Notifiers.Settings(defaults.guard(), secrets, defaults.clock(), defaults.connectTimeout(),
                 defaults.readTimeout(), alertsAllowPrivateNetworks);
-        SluiceServer server = SluiceServer.start(java.util.List.of(spec), settings, alerts, RetryPolicy.defaults());
+        SluiceServer server = SluiceServer.start(List.of(spec), settings, alerts, RetryPolicy.defaults());
         String topic = spec.sources().get(0).topic();
         GeneratorRunner generator;
         try {
@@ -73,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
                     new PaymentsGenerator(seed != null ? seed : System.nanoTime(), Clock.systemUTC(),
                             PaymentsGenerator.DEMO_MALFORMED_RATIO,
                             // Payment ids continue after the records already in the topic, across restarts.
-                            server.admin().endOffsets(java.util.List.of(topic)).getOrDefault(topic, 0L)));
+                            server.admin().endOffsets(List.of(topic)).getOrDefault(topic, 0L)));
         } catch (RuntimeException e) {
             server.close();
             throw e;

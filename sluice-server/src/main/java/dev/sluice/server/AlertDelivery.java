@@ -10,9 +10,12 @@ import dev.sluice.storage.DuckDbStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,9 +67,9 @@ public final class AlertDelivery implements AutoCloseable {
     private final AtomicLong gaveUp = new AtomicLong();
     private volatile List<AlertSilence> silences;
     /** Ids handled recently (see {@link #REPLAY_HORIZON}); only the notifier thread touches it after the start. */
-    private final java.util.Set<String> handled;
+    private final Set<String> handled;
     /** {@code id/notifier} of deliveries recorded by a previous run whose event row is missing. */
-    private final java.util.Set<String> unfinished;
+    private final Set<String> unfinished;
     private volatile boolean running = true;
 
     AlertDelivery(PipelineSpec spec, String bootstrapServers, Map<String, String> kafkaProperties, DuckDbStore duckDb,
@@ -108,7 +111,7 @@ public final class AlertDelivery implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                Map<TopicPartition, OffsetAndMetadata> done = new java.util.HashMap<>();
+                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     handle(record);
                     done.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
@@ -148,7 +151,7 @@ public final class AlertDelivery implements AutoCloseable {
         boolean silenced = silences.stream().anyMatch(s -> s.matches(n.alert(), n.keyText(), now));
         List<String> targets = n.notifiers().stream()
                 .filter(name -> notifiers.containsKey(name) && !unfinished.contains(n.id() + "/" + name)).toList();
-        java.util.Optional<DeliveryOutcome> last = java.util.Optional.empty();
+        Optional<DeliveryOutcome> last = Optional.empty();
         for (int i = 0; i < targets.size(); i++) {
             String name = targets.get(i);
             DeliveryOutcome outcome;
@@ -164,7 +167,7 @@ public final class AlertDelivery implements AutoCloseable {
                 // Recorded before the next notifier is tried: a crash in between does not send to this one again.
                 store.recordDelivery(n.id(), outcome, clock.instant());
             } else {
-                last = java.util.Optional.of(outcome);
+                last = Optional.of(outcome);
             }
         }
         store.recordEvent(n, last, clock.instant());

@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +12,8 @@ import java.util.regex.Pattern;
 public record AlertSilence(String id, String alert, String keyPattern, Instant until, Instant createdAt) {
 
     /** The JSON form the API answers with (times as ISO-8601 text). */
-    public java.util.Map<String, String> json() {
-        return java.util.Map.of("id", id, "alert", alert, "keyPattern", keyPattern, "until", until.toString(),
+    public Map<String, String> json() {
+        return Map.of("id", id, "alert", alert, "keyPattern", keyPattern, "until", until.toString(),
                 "createdAt", createdAt.toString());
     }
 

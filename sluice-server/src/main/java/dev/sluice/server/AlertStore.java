@@ -14,10 +14,12 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The notifier's tables in the pipeline's schema of the shared DuckDB store:
@@ -95,9 +97,9 @@ final class AlertStore {
     }
 
     /** The ids of the events fired since {@code since} (by the job's clock): what a replay after a restart can repeat. */
-    java.util.Set<String> recordedSince(Instant since) {
+    Set<String> recordedSince(Instant since) {
         return store.inTransaction("read recent alert ids", c -> {
-            java.util.Set<String> ids = new java.util.HashSet<>();
+            Set<String> ids = new HashSet<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT alert_id FROM " + table(EVENTS) + " WHERE fired_at >= ?")) {
                 ps.setObject(1, utc(since.toEpochMilli()));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -111,9 +113,9 @@ final class AlertStore {
     }
 
     /** Deliveries of notifications that have no event row: a previous run stopped between two notifiers. */
-    java.util.Set<String> unfinishedDeliveries() {
+    Set<String> unfinishedDeliveries() {
         return store.inTransaction("read unfinished deliveries", c -> {
-            java.util.Set<String> keys = new java.util.HashSet<>();
+            Set<String> keys = new HashSet<>();
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT d.alert_id, d.notifier FROM " + table(DELIVERIES) + " d WHERE NOT EXISTS "
                          + "(SELECT 1 FROM " + table(EVENTS) + " e WHERE e.alert_id = d.alert_id)")) {

@@ -2,6 +2,7 @@ package dev.sluice.spec;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An alert evaluated inside the pipeline's Flink job. Every row of {@code sql} says "the condition holds for this
@@ -56,7 +57,7 @@ public record AlertSpec(
         CRITICAL, WARNING, INFO;
 
         public String text() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 }

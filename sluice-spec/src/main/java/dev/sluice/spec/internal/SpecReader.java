@@ -2,9 +2,9 @@ package dev.sluice.spec.internal;
 
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.ColumnSpec;
-import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.DashboardSpec;
 import dev.sluice.spec.Location;
+import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.PanelSpec;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.ReferenceSpec;
@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions.ScalarStyle;
@@ -561,20 +562,20 @@ public final class SpecReader {
         } else if (fields.containsKey("url")) {
             problem(fields.get("url").keyNode(), fields.get("url").path(), "key 'url' applies to webhook and slack notifiers only");
         }
-        java.util.Optional<String> secret = java.util.Optional.empty();
+        Optional<String> secret = Optional.empty();
         if (fields.containsKey("secret")) {
             if (type != NotifierSpec.Type.WEBHOOK) {
                 problem(fields.get("secret").keyNode(), fields.get("secret").path(), "key 'secret' applies to webhook notifiers only");
             }
-            secret = java.util.Optional.ofNullable(envReference(fields.get("secret"), "the webhook secret"));
+            secret = Optional.ofNullable(envReference(fields.get("secret"), "the webhook secret"));
         }
-        java.util.Optional<NotifierSpec.Smtp> smtp = java.util.Optional.empty();
+        Optional<NotifierSpec.Smtp> smtp = Optional.empty();
         if (type == NotifierSpec.Type.EMAIL) {
             Field smtpField = fields.get("smtp");
             if (smtpField == null) {
                 missing(node, child(path, "smtp"), "smtp", "a mapping with the keys " + String.join(", ", SMTP_KEYS));
             } else {
-                smtp = java.util.Optional.ofNullable(smtp(smtpField));
+                smtp = Optional.ofNullable(smtp(smtpField));
             }
         } else if (fields.containsKey("smtp")) {
             problem(fields.get("smtp").keyNode(), fields.get("smtp").path(), "key 'smtp' applies to email notifiers only");
@@ -609,10 +610,10 @@ public final class SpecReader {
             missing(field.value(), child(field.path(), "to"), "to", "a list of e-mail addresses");
         }
         Boolean starttls = choice(fields.get("starttls"), BOOLEANS, Boolean.TRUE);
-        java.util.Optional<String> username = fields.containsKey("username")
-                ? java.util.Optional.ofNullable(scalar(fields.get("username"), "the SMTP user name")) : java.util.Optional.empty();
-        java.util.Optional<String> password = fields.containsKey("password")
-                ? java.util.Optional.ofNullable(envReference(fields.get("password"), "the SMTP password")) : java.util.Optional.empty();
+        Optional<String> username = fields.containsKey("username")
+                ? Optional.ofNullable(scalar(fields.get("username"), "the SMTP user name")) : Optional.empty();
+        Optional<String> password = fields.containsKey("password")
+                ? Optional.ofNullable(envReference(fields.get("password"), "the SMTP password")) : Optional.empty();
         if (host == null || from == null) {
             return null;
         }
