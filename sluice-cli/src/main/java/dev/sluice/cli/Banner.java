@@ -30,6 +30,11 @@ final class Banner {
     }
 
     static void started(SluiceServer server, ServerSettings settings, String generator) {
+        started(server, settings, generator, () -> { });
+    }
+
+    /** As {@link #started(SluiceServer, ServerSettings, String)}, with more lines (such as where alerts go) before the last one. */
+    static void started(SluiceServer server, ServerSettings settings, String generator, Runnable more) {
         Path data = settings.dataDir().toAbsolutePath().normalize();
         String api = "http://" + settings.bindAddress() + ":" + server.httpPort();
         List<String> names = server.pipelineNames();
@@ -58,6 +63,7 @@ final class Banner {
             Console.print("  Generator      " + generator);
         }
         Console.print("  Logs           " + data.resolve("logs").resolve("sluice.log"));
+        more.run();
         Console.print("");
         Console.print("Press Ctrl-C to stop; running the same command again continues where it stopped.");
     }
@@ -68,18 +74,17 @@ final class Banner {
             return;
         }
         String api = "http://" + settings.bindAddress() + ":" + server.httpPort();
-        Console.print("Alerts of '" + spec.name() + "': " + String.join(", ", spec.alerts().stream().map(a -> a.name()).toList())
+        Console.print("  Alerts         " + String.join(", ", spec.alerts().stream().map(a -> a.name()).toList())
                 + " (topic " + spec.alertsTopic() + ")");
-        Console.print("  Dashboard      table " + spec.name() + ".alert_events, " + api + "/alerts.html?pipeline=" + spec.name()
+        Console.print("    Dashboard    table " + spec.name() + ".alert_events, " + api + "/alerts.html?pipeline=" + spec.name()
                 + ", " + api + "/api/v1/pipelines/" + spec.name() + "/alerts");
         for (NotifierSpec n : spec.notifiers()) {
             List<String> missing = Notifiers.missingVariables(n, secrets);
             String where = n.type().name().toLowerCase(Locale.ROOT) + " notifier '" + n.name() + "'";
-            Console.print("  " + String.format("%-15s", n.type().name().charAt(0) + n.type().name().substring(1).toLowerCase(Locale.ROOT))
+            Console.print("    " + String.format("%-13s", n.type().name().charAt(0) + n.type().name().substring(1).toLowerCase(Locale.ROOT))
                     + (missing.isEmpty() ? where + " is configured"
                             : where + " is off: set " + String.join(", ", missing)
                                     + (missing.contains(DemoCommand.ALERT_WEBHOOK_VARIABLE) ? " (or run with --alert-webhook URL)" : "")));
         }
-        Console.print("");
     }
 }

@@ -81,8 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Banner.started(server, settings, "payments -> topic '" + topic + "' at "
                 + (rate == 0 ? "maximum rate" : String.format("%,.0f events/s", rate))
-                + ", with card-testing fraud bursts, late and malformed events");
-        Banner.alerts(server, settings, spec, secrets);
+                + ", with card-testing fraud bursts, late and malformed events", () -> Banner.alerts(server, settings, spec, secrets));
         PipelineSession.runUntilStopped(server, options.duration, options.summaryInterval, generator);
         return 0;
     }
