@@ -1,12 +1,16 @@
 package dev.sluice.cli;
 
+import dev.sluice.alerts.Notifiers;
+import dev.sluice.alerts.Secrets;
 import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.spec.DashboardSpec;
+import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.PipelineSpec;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /** What the CLI prints when a server starts: where everything is. */
 final class Banner {
@@ -27,6 +31,11 @@ final class Banner {
     }
 
     static void started(SluiceServer server, ServerSettings settings, String generator) {
+        started(server, settings, generator, () -> { });
+    }
+
+    /** As {@link #started(SluiceServer, ServerSettings, String)}, with more lines (such as where alerts go) before the last one. */
+    static void started(SluiceServer server, ServerSettings settings, String generator, Runnable more) {
         Path data = settings.dataDir().toAbsolutePath().normalize();
         String api = "http://" + settings.bindAddress() + ":" + server.httpPort();
         List<String> names = server.pipelineNames();
@@ -60,7 +69,28 @@ final class Banner {
             Console.print("  Generator      " + generator);
         }
         Console.print("  Logs           " + data.resolve("logs").resolve("sluice.log"));
+        more.run();
         Console.print("");
         Console.print("Press Ctrl-C to stop; running the same command again continues where it stopped.");
+    }
+
+    /** Where the pipeline's alerts go: the dashboard always, and each notifier or why it is not configured. */
+    static void alerts(SluiceServer server, ServerSettings settings, PipelineSpec spec, Secrets secrets) {
+        if (spec.alerts().isEmpty()) {
+            return;
+        }
+        String api = "http://" + settings.bindAddress() + ":" + server.httpPort();
+        Console.print("  Alerts         " + String.join(", ", spec.alerts().stream().map(a -> a.name()).toList())
+                + " (topic " + spec.alertsTopic() + ")");
+        Console.print("    Dashboard    table " + spec.name() + ".alert_events, " + api + "/alerts.html?pipeline=" + spec.name()
+                + ", " + api + "/api/v1/pipelines/" + spec.name() + "/alerts");
+        for (NotifierSpec n : spec.notifiers()) {
+            List<String> missing = Notifiers.missingVariables(n, secrets);
+            String where = n.type().name().toLowerCase(Locale.ROOT) + " notifier '" + n.name() + "'";
+            Console.print("    " + String.format("%-13s", n.type().name().charAt(0) + n.type().name().substring(1).toLowerCase(Locale.ROOT))
+                    + (missing.isEmpty() ? where + " is configured"
+                            : where + " is off: set " + String.join(", ", missing)
+                                    + (missing.contains(DemoCommand.ALERT_WEBHOOK_VARIABLE) ? " (or run with --alert-webhook URL)" : "")));
+        }
     }
 }

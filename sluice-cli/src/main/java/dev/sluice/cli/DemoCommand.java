@@ -1,5 +1,8 @@
 package dev.sluice.cli;
 
+import dev.sluice.alerts.Notifiers;
+import dev.sluice.alerts.RetryPolicy;
+import dev.sluice.alerts.Secrets;
 import dev.sluice.ingest.GeneratorRunner;
 import dev.sluice.ingest.PaymentsGenerator;
 import dev.sluice.server.ServerSettings;
@@ -8,6 +11,7 @@ import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +38,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the payments generator (default: a new one each run).")
     Long seed;
 
+    @Option(names = "--alert-webhook", paramLabel = "URL",
+            description = "Where the demo's fraud alerts are POSTed (sets ${env:" + ALERT_WEBHOOK_VARIABLE + "} of the example's "
+                    + "notifier; default: that environment variable, else the alerts only reach the dashboard).")
+    String alertWebhook;
+
+    @Option(names = "--alerts-allow-private-networks",
+            description = "Let alert notifiers reach loopback and private addresses (for a receiver on this machine or LAN); "
+                    + "refused by default (SSRF guard).")
+    boolean alertsAllowPrivateNetworks;
+
+    /** The variable the example's webhook notifier takes its URL from. */
+    static final String ALERT_WEBHOOK_VARIABLE = "SLUICE_ALERT_WEBHOOK";
+
     @Override
     public Integer call() throws Exception {
         if (rate < 0) {
@@ -44,7 +61,12 @@ final class DemoCommand implements Callable<Integer> {
         PipelineSpec spec = new SpecParser().parse(file);
         ServerSettings settings = options.settings();
         Banner.starting(spec, file, settings);
-        SluiceServer server = SluiceServer.start(spec, settings);
+        Secrets secrets = new Secrets(name -> alertWebhook != null && name.equals(ALERT_WEBHOOK_VARIABLE) ? alertWebhook
+                : System.getenv(name));
+        Notifiers.Settings defaults = Notifiers.Settings.defaults();
+        Notifiers.Settings alerts = new Notifiers.Settings(defaults.guard(), secrets, defaults.clock(), defaults.connectTimeout(),
+                defaults.readTimeout(), alertsAllowPrivateNetworks);
+        SluiceServer server = SluiceServer.start(List.of(spec), settings, alerts, RetryPolicy.defaults());
         String topic = spec.sources().get(0).topic();
         GeneratorRunner generator;
         try {
@@ -60,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Banner.started(server, settings, "payments -> topic '" + topic + "' at "
                 + (rate == 0 ? "maximum rate" : String.format("%,.0f events/s", rate))
-                + ", with card-testing fraud bursts, late and malformed events");
+                + ", with card-testing fraud bursts, late and malformed events", () -> Banner.alerts(server, settings, spec, secrets));
         PipelineSession.runUntilStopped(server, options.duration, options.summaryInterval, generator);
         return 0;
     }

@@ -64,6 +64,9 @@ final class ValidateCommand implements Callable<Integer> {
                 store.ensureTable(table);
                 tables.add(table.name());
             }
+            if (!spec.alerts().isEmpty()) {
+                tables.addAll(dev.sluice.spec.AlertSpec.STORAGE_TABLES);
+            }
             dashboards.check(spec, tables);
         }
     }

@@ -2,6 +2,11 @@ package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
 import dev.sluice.broker.TopicSpec;
+import dev.sluice.alerts.AlertRule;
+import dev.sluice.alerts.MessageTemplate;
+import dev.sluice.engine.internal.AlertFunction;
+import dev.sluice.engine.internal.AlertKeySelector;
+import dev.sluice.engine.internal.AlertSerializer;
 import dev.sluice.engine.internal.ConsumerLagReporter;
 import dev.sluice.engine.internal.EventTimeRange;
 import dev.sluice.engine.internal.JsonRecordParser;
@@ -17,6 +22,7 @@ import dev.sluice.engine.internal.RejectedRecord;
 import dev.sluice.engine.internal.ResultSerializer;
 import dev.sluice.engine.internal.SourceRecords;
 import dev.sluice.engine.internal.TopicBytesSerializer;
+import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.ColumnSpec;
 import dev.sluice.spec.Location;
 import dev.sluice.spec.PipelineSpec;
@@ -40,6 +46,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -76,7 +83,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /**
  * Translates a {@link PipelineSpec} into one Flink job: a Kafka source per source (parsing records, routing bad
  * ones to {@code sluice.<pipeline>.<source>.dlq} and late ones to {@code sluice.<pipeline>.<source>.late}), the views as
- * Flink SQL, and one exactly-once Kafka sink per sink writing the result topic {@code sluice.<pipeline>.<table>}. Its
+ * Flink SQL, one exactly-once Kafka sink per sink writing the result topic {@code sluice.<pipeline>.<table>}, and per
+ * alert a keyed state machine writing notifications at-least-once to {@code sluice.<pipeline>.alerts}. Its
  * storage tables live in the schema named after the pipeline. Compiling does
  * not contact Kafka, so it doubles as the deep validation behind {@code sluice validate}: Flink's planner errors
  * come back as {@link SpecException}s located at the view's SQL in the pipeline file.
@@ -145,6 +153,13 @@ public final class PipelineCompiler {
             topics.add(sink.mode() == SinkSpec.Mode.UPSERT
                     ? TopicSpec.compacted(definition.topic(), maxPartitions)
                     : TopicSpec.of(definition.topic(), maxPartitions));
+        }
+        for (int i = 0; i < spec.alerts().size(); i++) {
+            addAlert(spec, spec.alerts().get(i), i, config, tables);
+        }
+        if (!spec.alerts().isEmpty()) {
+            // One partition: every notification of a pipeline in one order, so a key's resolved never overtakes its firing.
+            topics.add(TopicSpec.of(spec.alertsTopic(), 1));
         }
         return new CompiledPipeline(spec, env, configuration, topics, tableDefinitions, state, restore);
     }
@@ -290,6 +305,91 @@ public final class PipelineCompiler {
             columnSpecs.add(new ColumnSpec(c.getName(), storageType(c.getDataType().getLogicalType()), sink.location()));
         }
         return new TableDefinition(spec.name(), sink.table(), topic, columnSpecs, sink.primaryKey(), sink.mode());
+    }
+
+    /**
+     * An alert: its SQL, keyed by the key columns into the {@link AlertFunction} state machine, written at-least-once
+     * (not transactionally: a notification must not wait for the next checkpoint) to the alerts topic. The notifier
+     * drops the duplicates a restart may replay by their deterministic ids.
+     */
+    private static void addAlert(PipelineSpec spec, AlertSpec alert, int index, EngineConfig config,
+            StreamTableEnvironment tables) {
+        String key = "alerts[" + index + "]";
+        Table table;
+        try {
+            table = tables.sqlQuery(alert.sql());
+        } catch (ValidationException | SqlParserException | TableException e) {
+            throw new SpecException(new SpecProblem(locate(alert.asView(), e), key + ".sql",
+                    "alert '" + alert.name() + "': " + plannerMessage(e)), e);
+        }
+        ResolvedSchema resolved = table.getResolvedSchema();
+        List<String> columnNames = resolved.getColumnNames();
+        String columns = String.join(", ", columnNames);
+        int[] keyIndexes = new int[alert.key().size()];
+        for (int i = 0; i < keyIndexes.length; i++) {
+            keyIndexes[i] = columnNames.indexOf(alert.key().get(i));
+            if (keyIndexes[i] < 0) {
+                throw new SpecException(List.of(new SpecProblem(alert.location(), key + ".key",
+                        "alert '" + alert.name() + "': key column '" + alert.key().get(i) + "' is not produced by its SQL; "
+                                + "its columns are: " + columns)));
+            }
+        }
+        int timeIndex = columnNames.indexOf(alert.time());
+        if (timeIndex < 0) {
+            throw new SpecException(List.of(new SpecProblem(alert.location(), key + ".time",
+                    "alert '" + alert.name() + "': time column '" + alert.time() + "' is not produced by its SQL; expected a "
+                            + "TIMESTAMP column (set time: to one of: " + columns + ")")));
+        }
+        LogicalTypeRoot timeType = resolved.getColumns().get(timeIndex).getDataType().getLogicalType().getTypeRoot();
+        if (timeType != LogicalTypeRoot.TIMESTAMP_WITHOUT_TIME_ZONE && timeType != LogicalTypeRoot.TIMESTAMP_WITH_LOCAL_TIME_ZONE) {
+            throw new SpecException(List.of(new SpecProblem(alert.location(), key + ".time",
+                    "alert '" + alert.name() + "': time column '" + alert.time() + "' has type "
+                            + resolved.getColumns().get(timeIndex).getDataType() + "; expected TIMESTAMP or TIMESTAMP_LTZ")));
+        }
+        MessageTemplate message;
+        try {
+            message = MessageTemplate.parse(alert.message());
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(List.of(new SpecProblem(alert.location(), key + ".message",
+                    "alert '" + alert.name() + "': " + e.getMessage())));
+        }
+        for (String placeholder : message.placeholders()) {
+            if (!columnNames.contains(placeholder)) {
+                throw new SpecException(List.of(new SpecProblem(alert.location(), key + ".message",
+                        "alert '" + alert.name() + "': message placeholder {" + placeholder + "} is not a column of its SQL; "
+                                + "its columns are: " + columns)));
+            }
+        }
+        DataStream<Row> rows;
+        try {
+            rows = tables.toDataStream(table);
+        } catch (TableException | ValidationException e) {
+            throw new SpecException(new SpecProblem(alert.location(), key + ".sql", "alert '" + alert.name()
+                    + "': its SQL must only insert rows (each row is an alert event), but it updates rows it has already "
+                    + "emitted (for example a non-windowed aggregation); use a window or a pattern. Flink said: "
+                    + plannerMessage(e)), e);
+        }
+        rows.keyBy(new AlertKeySelector(keyIndexes))
+                .process(new AlertFunction(AlertRule.of(spec.name(), alert), columnNames.toArray(new String[0]), timeIndex),
+                        Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
+                .name("alert: " + alert.name())
+                .uid("alert-" + alert.name())
+                .sinkTo(atLeastOnceSink(config, new AlertSerializer(spec.alertsTopic())))
+                .name("alerts: " + spec.alertsTopic())
+                .uid("alerts-sink-" + alert.name());
+    }
+
+    private static <T> KafkaSink<T> atLeastOnceSink(EngineConfig config, KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.setProperty("linger.ms", "0");
+        props.setProperty("enable.idempotence", "true");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
     }
 
     /** The canonical type text the storage layer maps; types it has no column type for are stored as text. */

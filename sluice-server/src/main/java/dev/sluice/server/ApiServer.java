@@ -194,6 +194,7 @@ public final class ApiServer implements AutoCloseable {
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.all(defaultSchema(status))))));
 
         MonitoringRoutes monitoring = MonitoringRoutes.register(app, status, mapper);
+        AlertRoutes.register(app, status, mapper);
 
         app.exception(SpecException.class, (e, ctx) -> {
             Map<String, Object> json = new LinkedHashMap<>();

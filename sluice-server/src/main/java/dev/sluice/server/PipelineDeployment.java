@@ -35,8 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pipeline on a {@link SluiceServer}: its Flink job on the shared cluster and its loader into its own schema of
- * the shared store. Everything else (broker, cluster, store, API) belongs to the server.
+ * One pipeline on a {@link SluiceServer}: its Flink job on the shared cluster, its loader into its own schema of
+ * the shared store, and the notifier of its alerts. Everything else (broker, cluster, store, API) belongs to the server.
  */
 final class PipelineDeployment {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineDeployment.class);
@@ -53,8 +53,11 @@ final class PipelineDeployment {
     private final Clock clock;
     /** Rates of the graph's nodes and the job's operators, by counter; updated by every status. */
     private final Map<String, RateMeter> rates = new ConcurrentHashMap<>();
+    private final Optional<AlertDelivery> alerts;
 
-    PipelineDeployment(CompiledPipeline compiled, ResultLoader loader, PipelineRunner runner, int taskSlots, Clock clock) {
+    PipelineDeployment(CompiledPipeline compiled, ResultLoader loader, PipelineRunner runner, int taskSlots, Clock clock,
+            Optional<AlertDelivery> alerts) {
+        this.alerts = alerts;
         this.compiled = compiled;
         this.loader = loader;
         this.runner = runner;
@@ -72,6 +75,11 @@ final class PipelineDeployment {
 
     CompiledPipeline compiled() {
         return compiled;
+    }
+
+    /** The notifier of the pipeline's alerts, when it has any. */
+    Optional<AlertDelivery> alerts() {
+        return alerts;
     }
 
     ResultLoader loader() {
@@ -294,7 +302,11 @@ final class PipelineDeployment {
             runner.close();
             drain(admin, store);
         } finally {
-            loader.close();
+            try {
+                alerts.ifPresent(AlertDelivery::close);
+            } finally {
+                loader.close();
+            }
         }
     }
 

@@ -3,6 +3,9 @@ package dev.sluice.server;
 import dev.sluice.SluiceException;
 import dev.sluice.broker.BrokerAdmin;
 import dev.sluice.broker.EmbeddedKafka;
+import dev.sluice.alerts.Notifiers;
+import dev.sluice.alerts.RetryPolicy;
+import dev.sluice.alerts.RetryingDelivery;
 import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
@@ -10,6 +13,7 @@ import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
 import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
+import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.DuckDbStore;
 import dev.sluice.storage.LoaderConfig;
@@ -22,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +67,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     private final Map<String, PipelineDeployment> pipelines = new LinkedHashMap<>();
     private final Map<String, DeadLetterReplay> replays = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<PipelineDeployment> snapshot = List.of();
+    private volatile Notifiers.Settings alertSettings = Notifiers.Settings.defaults();
+    private volatile RetryPolicy alertRetries = RetryPolicy.defaults();
     private EmbeddedKafka kafka;
     private String bootstrapServers;
     private BrokerAdmin admin;
@@ -93,6 +100,15 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
      *     pipelines have the same name, or when the pipelines need more task slots than {@link ServerSettings#taskSlots()}
      */
     public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings) {
+        return start(specs, settings, Notifiers.Settings.defaults(), RetryPolicy.defaults());
+    }
+
+    /**
+     * As {@link #start(List, ServerSettings)}, with how the pipelines' alert notifiers reach their receivers (SSRF
+     * guard and {@code alerts.allow-private-networks}, where {@code ${env:NAME}} secrets come from, timeouts) and retry.
+     */
+    public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
+            RetryPolicy alertRetries) {
         ApiServer.checkExposure(settings.bindAddress(), settings.apiKeys());
         checkNames(specs);
         int needed = specs.size() * settings.parallelism();
@@ -102,6 +118,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                     + "; start with --task-slots " + needed + " or fewer pipelines");
         }
         SluiceServer server = new SluiceServer(settings);
+        server.alertDelivery(alertSettings, alertRetries);
         try {
             server.startAll(specs);
             return server;
@@ -272,6 +289,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     private static Set<String> tableNames(CompiledPipeline compiled) {
         Set<String> names = new HashSet<>();
         compiled.tables().forEach(t -> names.add(t.name()));
+        if (!compiled.spec().alerts().isEmpty()) {
+            names.addAll(AlertSpec.STORAGE_TABLES);
+        }
         return names;
     }
 
@@ -293,10 +313,22 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                 LoaderConfig.of("sluice-loader-" + name), clock);
         loader.addCommitListener(tables -> dashboards.committed(name, tables));
         loader.start();
+        AlertDelivery alerts = null;
         try {
+            if (!compiled.spec().alerts().isEmpty()) {
+                alerts = new AlertDelivery(compiled.spec(), bootstrapServers, kafkaPropertyMap(), store,
+                        Notifiers.create(compiled.spec().notifiers(), alertSettings), unconfigured(compiled.spec()),
+                        RetryingDelivery.of(alertRetries), clock);
+                // The alert feed is a table the loader does not write: its dashboard panels update when a notification is recorded.
+                alerts.onRecorded(() -> dashboards.committed(name, Set.of(name + "." + AlertSpec.STORAGE_TABLES.get(0))));
+                alerts.start();
+            }
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
-            return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock);
+            return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock, Optional.ofNullable(alerts));
         } catch (RuntimeException e) {
+            if (alerts != null) {
+                alerts.close();
+            }
             loader.close();
             throw e;
         }
@@ -424,6 +456,47 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * How the notifiers of pipelines deployed from now on reach their receivers (SSRF guard, secrets, timeouts) and
+     * retry; the defaults read secrets from the environment and refuse private addresses.
+     */
+    public void alertDelivery(Notifiers.Settings notifierSettings, RetryPolicy retries) {
+        this.alertSettings = notifierSettings;
+        this.alertRetries = retries;
+    }
+
+    @Override
+    public Optional<AlertDelivery> alerts(String pipeline) {
+        for (PipelineDeployment d : snapshot) {
+            if (d.name().equals(pipeline)) {
+                return d.alerts();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Notifiers whose environment variables are not set, with the reason, logged once here instead of per alert. */
+    private Map<String, String> unconfigured(PipelineSpec spec) {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        for (var notifier : spec.notifiers()) {
+            List<String> missing = Notifiers.missingVariables(notifier, alertSettings.secrets());
+            if (!missing.isEmpty()) {
+                String reason = "not configured: environment variable" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                        + (missing.size() > 1 ? " are" : " is") + " not set";
+                reasons.put(notifier.name(), reason);
+                LOG.warn("Notifier '{}' of pipeline '{}' is {}; its notifications are recorded in alert_events and as given up.",
+                        notifier.name(), spec.name(), reason);
+            }
+        }
+        return reasons;
+    }
+
+    private Map<String, String> kafkaPropertyMap() {
+        Map<String, String> map = new HashMap<>();
+        settings.kafkaProperties().forEach((k, v) -> map.put(String.valueOf(k), String.valueOf(v)));
+        return map;
     }
 
     public String bootstrapServers() {

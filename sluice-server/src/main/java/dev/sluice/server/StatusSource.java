@@ -40,4 +40,9 @@ public interface StatusSource {
     default Properties kafkaConsumerProperties() {
         return new Properties();
     }
+
+    /** The alert notifier of a running pipeline that has alerts; none by default (test fakes). */
+    default Optional<AlertDelivery> alerts(String pipeline) {
+        return Optional.empty();
+    }
 }

@@ -67,7 +67,7 @@ class DashboardHubIT {
 
     @Test
     void aCommitReEvaluatesEachAffectedPanelOnceAndPushesItToEverySubscriber() throws Exception {
-        PipelineSpec spec = new PipelineSpec("pay", "", Path.of("pay.yaml"), List.of(), List.of(), List.of(), List.of(), List.of(
+        PipelineSpec spec = new PipelineSpec("pay", "", Path.of("pay.yaml"), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(
                 new DashboardSpec("live", "Live", List.of(
                         panel("Orders", PanelSpec.Visual.STAT, "SELECT count(*) AS n, coalesce(sum(amount), 0) AS total FROM orders",
                                 options(null, "total")),

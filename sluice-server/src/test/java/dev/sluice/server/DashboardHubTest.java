@@ -60,7 +60,7 @@ class DashboardHubTest {
     }
 
     private static PipelineSpec shop(PanelSpec... panels) {
-        return new PipelineSpec("shop", "", FILE, List.of(), List.of(), List.of(), List.of(),
+        return new PipelineSpec("shop", "", FILE, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(new DashboardSpec("main", "Main", List.of(panels), new Location(FILE, 20, 5))));
     }
 

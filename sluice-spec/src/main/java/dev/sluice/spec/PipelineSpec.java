@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * A pipeline as written in one YAML file: Kafka sources with typed schemas, reference data for enrichment,
- * Flink SQL views, sinks that write views to storage tables, and live dashboards over those tables. Built by
- * {@link SpecParser}; every element
+ * Flink SQL views, sinks that write views to storage tables, alerts evaluated in the stream and the notifiers they
+ * are delivered to, and live dashboards over those tables. Built by {@link SpecParser}; every element
  * keeps the {@link Location} it came from so later stages (the Flink planner, the loader) can report errors
  * against the file.
  */
@@ -19,9 +19,13 @@ public record PipelineSpec(
         List<ReferenceSpec> references,
         List<ViewSpec> views,
         List<SinkSpec> sinks,
+        List<AlertSpec> alerts,
+        List<NotifierSpec> notifiers,
         List<DashboardSpec> dashboards) {
 
     public PipelineSpec {
+        alerts = List.copyOf(alerts);
+        notifiers = List.copyOf(notifiers);
         sources = List.copyOf(sources);
         references = List.copyOf(references);
         views = List.copyOf(views);
@@ -31,6 +35,15 @@ public record PipelineSpec(
 
     public Optional<DashboardSpec> dashboard(String dashboardName) {
         return dashboards.stream().filter(d -> d.name().equals(dashboardName)).findFirst();
+    }
+
+    /** The alerts topic of this pipeline, written by its Flink job and read by its notifier. */
+    public String alertsTopic() {
+        return "sluice." + name + ".alerts";
+    }
+
+    public Optional<NotifierSpec> notifier(String notifierName) {
+        return notifiers.stream().filter(n -> n.name().equals(notifierName)).findFirst();
     }
 
     public Optional<ViewSpec> view(String viewName) {

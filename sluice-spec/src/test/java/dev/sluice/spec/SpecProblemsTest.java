@@ -379,11 +379,11 @@ class SpecProblemsTest {
                   - view: late_events
                 """)).containsExactly(
                 problem(8, 12, "sinks[0].table", "table name '_sluice_offsets' is reserved: Sluice keeps its own "
-                        + "tables dead_letters, late_events and those starting with _sluice; choose another table "
-                        + "name"),
+                        + "tables dead_letters, late_events, alert_events, alert_deliveries, alert_silences and those starting with "
+                        + "_sluice; choose another table name"),
                 problem(9, 5, "sinks[1].table", "table name 'late_events' is reserved: Sluice keeps its own "
-                        + "tables dead_letters, late_events and those starting with _sluice; the table name "
-                        + "defaults to the view name, so set 'table' to another name"));
+                        + "tables dead_letters, late_events, alert_events, alert_deliveries, alert_silences and those starting with "
+                        + "_sluice; the table name defaults to the view name, so set 'table' to another name"));
     }
 
     @Test
@@ -480,7 +480,7 @@ class SpecProblemsTest {
     void reportsAFileWithoutContent() {
         assertThat(problems("# nothing yet\n")).containsExactly(problem(1, 1, "(document)",
                 "the file has no content; expected a mapping with the keys name, description, sources, references, "
-                        + "views, sinks, dashboards"));
+                        + "views, sinks, alerts, notifiers, dashboards"));
     }
 
     @Test

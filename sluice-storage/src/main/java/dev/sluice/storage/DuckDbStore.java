@@ -515,6 +515,35 @@ public final class DuckDbStore implements AutoCloseable {
         return "(" + String.join(", ", columns) + ")" + (primaryKey.isEmpty() ? " without primary key" : " with primary key " + primaryKey);
     }
 
+    /** Work on the writer connection inside one transaction; see {@link #inTransaction}. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(java.sql.Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on the writer connection in one transaction (committed when it returns, rolled back when it
+     * throws), between the loader's batches. For components that keep their own small tables next to the loaded ones,
+     * such as the alert notifier's {@code alert_events}; keep the work short, the loader waits for it.
+     */
+    public synchronized <T> T inTransaction(String what, SqlWork<T> work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("Cannot " + what + " in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         try {

@@ -1,8 +1,10 @@
 package dev.sluice.spec.internal;
 
+import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.ColumnSpec;
 import dev.sluice.spec.DashboardSpec;
 import dev.sluice.spec.Location;
+import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.PanelSpec;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.ReferenceSpec;
@@ -24,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions.ScalarStyle;
@@ -52,7 +55,8 @@ public final class SpecReader {
     /** The key used for problems that concern the file as a whole. */
     public static final String DOCUMENT = "(document)";
 
-    static final List<String> PIPELINE_KEYS = List.of("name", "description", "sources", "references", "views", "sinks", "dashboards");
+    static final List<String> PIPELINE_KEYS =
+            List.of("name", "description", "sources", "references", "views", "sinks", "alerts", "notifiers", "dashboards");
     static final List<String> SOURCE_KEYS =
             List.of("name", "topic", "partitions", "format", "schema", "event-time", "on-error");
     static final List<String> EVENT_TIME_KEYS = List.of("column", "max-out-of-orderness", "max-future", "earliest");
@@ -72,6 +76,14 @@ public final class SpecReader {
             "lat", "the result column with the latitude in degrees",
             "lon", "the result column with the longitude in degrees");
 
+    static final List<String> ALERT_KEYS = List.of("name", "sql", "key", "time", "severity", "message", "for", "cooldown",
+            "resolve-after", "notify");
+    static final List<String> NOTIFIER_KEYS = List.of("name", "type", "url", "secret", "smtp", "allow-private-networks");
+    static final List<String> SMTP_KEYS = List.of("host", "port", "from", "to", "starttls", "username", "password");
+    static final Duration MAX_ALERT_DURATION = Duration.ofDays(30);
+    /** A secret is never written into the file: only a reference to an environment variable. */
+    static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
     static final int MAX_PARTITIONS = 1024;
     static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofHours(24);
     static final Duration MAX_FUTURE = Duration.ofDays(3650);
@@ -90,6 +102,11 @@ public final class SpecReader {
     private static final Map<String, SourceSpec.Format> FORMATS = Map.of("json", SourceSpec.Format.JSON);
     private static final Map<String, SourceSpec.ErrorPolicy> ERROR_POLICIES = orderedMap(
             "dead-letter", SourceSpec.ErrorPolicy.DEAD_LETTER, "fail", SourceSpec.ErrorPolicy.FAIL);
+    private static final Map<String, AlertSpec.Severity> SEVERITIES = orderedMap3("critical", AlertSpec.Severity.CRITICAL,
+            "warning", AlertSpec.Severity.WARNING, "info", AlertSpec.Severity.INFO);
+    private static final Map<String, NotifierSpec.Type> NOTIFIER_TYPES = orderedMap3("webhook", NotifierSpec.Type.WEBHOOK,
+            "slack", NotifierSpec.Type.SLACK, "email", NotifierSpec.Type.EMAIL);
+    private static final Map<String, Boolean> BOOLEANS = orderedMap("true", Boolean.TRUE, "false", Boolean.FALSE);
     private static final Map<String, SinkSpec.Mode> MODES =
             orderedMap("upsert", SinkSpec.Mode.UPSERT, "append", SinkSpec.Mode.APPEND);
 
@@ -132,11 +149,11 @@ public final class SpecReader {
         if (root == null) {
             problems.add(new SpecProblem(new Location(file, 1, 1), DOCUMENT,
                     "the file has no content; expected " + expected));
-            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of(), List.of());
+            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
         }
         Map<String, Field> fields = mapping(root, "", expected, PIPELINE_KEYS);
         if (fields == null) {
-            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of(), List.of());
+            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
         }
         String name = requiredScalar(fields, root, "", "name",
                 "the pipeline name (lower-case letters, digits and underscores)");
@@ -149,10 +166,12 @@ public final class SpecReader {
         List<ReferenceSpec> references = list(fields, root, "", "references", "reference", false, this::reference);
         List<ViewSpec> views = list(fields, root, "", "views", "view", true, this::view);
         List<SinkSpec> sinks = list(fields, root, "", "sinks", "sink", false, this::sink);
+        List<AlertSpec> alerts = list(fields, root, "", "alerts", "alert", false, this::alert);
+        List<NotifierSpec> notifiers = list(fields, root, "", "notifiers", "notifier", false, this::notifier);
         List<DashboardSpec> dashboards = list(fields, root, "", "dashboards", "dashboard", false, this::dashboard);
         uniqueDashboardNames(dashboards);
         return new PipelineSpec(name, description == null ? "" : description, absolute,
-                sources, references, views, sinks, dashboards);
+                sources, references, views, sinks, alerts, notifiers, dashboards);
     }
 
     private DashboardSpec dashboard(Node node, String path) {
@@ -480,6 +499,149 @@ public final class SpecReader {
             mode = null;
         }
         return new SinkSpec(view, table, mode, primaryKey == null ? List.of() : primaryKey, location(node));
+    }
+
+    private AlertSpec alert(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "an alert: a mapping with the keys " + String.join(", ", ALERT_KEYS), ALERT_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String name = requiredScalar(fields, node, path, "name", "an alert name");
+        String sql = requiredScalar(fields, node, path, "sql",
+                "the text of a Flink SQL SELECT query whose rows are alert events");
+        Location sqlStart = location(node);
+        boolean block = false;
+        if (sql != null) {
+            Field sqlField = fields.get("sql");
+            ScalarNode value = (ScalarNode) sqlField.value();
+            block = value.getScalarStyle() == ScalarStyle.LITERAL || value.getScalarStyle() == ScalarStyle.FOLDED;
+            sqlStart = sqlStart(value, sqlField.keyNode().getStartMark().getColumn());
+        }
+        List<String> key = fields.containsKey("key") ? columnNames(fields.get("key")) : List.of();
+        String time = fields.containsKey("time") ? scalar(fields.get("time"), "the name of a TIMESTAMP column of the query")
+                : AlertSpec.DEFAULT_TIME;
+        AlertSpec.Severity severity = choice(fields.get("severity"), SEVERITIES, AlertSpec.Severity.WARNING);
+        String message = requiredScalar(fields, node, path, "message",
+                "a message template such as 'card {card_id} made {attempts} attempts'");
+        Duration forDuration = duration(fields.get("for"), Duration.ZERO, MAX_ALERT_DURATION, "30d");
+        Duration cooldown = duration(fields.get("cooldown"), Duration.ZERO, MAX_ALERT_DURATION, "30d");
+        Duration resolveAfter = duration(fields.get("resolve-after"), AlertSpec.DEFAULT_RESOLVE_AFTER, MAX_ALERT_DURATION, "30d");
+        if (fields.containsKey("resolve-after") && resolveAfter.isZero()) {
+            problem(fields.get("resolve-after").value(), fields.get("resolve-after").path(),
+                    "resolve-after must be longer than 0s: it is how long without a row before the alert resolves");
+        }
+        List<String> notify = fields.containsKey("notify") ? columnNamesOf(fields.get("notify"), "a list of notifier names such as [ops_webhook]") : List.of();
+        return new AlertSpec(name, sql, location(node), sqlStart, block, key == null ? List.of() : key, time,
+                severity == null ? AlertSpec.Severity.WARNING : severity, message, forDuration, cooldown, resolveAfter,
+                notify == null ? List.of() : notify);
+    }
+
+    private NotifierSpec notifier(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "a notifier: a mapping with the keys " + String.join(", ", NOTIFIER_KEYS), NOTIFIER_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String name = requiredScalar(fields, node, path, "name", "a notifier name");
+        NotifierSpec.Type type;
+        if (fields.containsKey("type")) {
+            type = choice(fields.get("type"), NOTIFIER_TYPES, null);
+        } else {
+            missing(node, child(path, "type"), "type", "one of: " + String.join(", ", NOTIFIER_TYPES.keySet()));
+            type = null;
+        }
+        String url = null;
+        if (type == NotifierSpec.Type.WEBHOOK || type == NotifierSpec.Type.SLACK) {
+            url = requiredScalar(fields, node, path, "url",
+                    "an http or https URL, or ${env:NAME} to take it from an environment variable");
+            if (url != null && !ENV_REFERENCE.matcher(url).matches() && !url.startsWith("https://") && !url.startsWith("http://")) {
+                problem(fields.get("url").value(), fields.get("url").path(), "invalid notifier url " + quote(url)
+                        + "; expected an http:// or https:// URL, or ${env:NAME} to take it from an environment variable");
+            }
+        } else if (fields.containsKey("url")) {
+            problem(fields.get("url").keyNode(), fields.get("url").path(), "key 'url' applies to webhook and slack notifiers only");
+        }
+        Optional<String> secret = Optional.empty();
+        if (fields.containsKey("secret")) {
+            if (type != NotifierSpec.Type.WEBHOOK) {
+                problem(fields.get("secret").keyNode(), fields.get("secret").path(), "key 'secret' applies to webhook notifiers only");
+            }
+            secret = Optional.ofNullable(envReference(fields.get("secret"), "the webhook secret"));
+        }
+        Optional<NotifierSpec.Smtp> smtp = Optional.empty();
+        if (type == NotifierSpec.Type.EMAIL) {
+            Field smtpField = fields.get("smtp");
+            if (smtpField == null) {
+                missing(node, child(path, "smtp"), "smtp", "a mapping with the keys " + String.join(", ", SMTP_KEYS));
+            } else {
+                smtp = Optional.ofNullable(smtp(smtpField));
+            }
+        } else if (fields.containsKey("smtp")) {
+            problem(fields.get("smtp").keyNode(), fields.get("smtp").path(), "key 'smtp' applies to email notifiers only");
+        }
+        Boolean allowPrivate = choice(fields.get("allow-private-networks"), BOOLEANS, Boolean.FALSE);
+        return new NotifierSpec(name, type, url, secret, smtp, Boolean.TRUE.equals(allowPrivate), location(node));
+    }
+
+    private NotifierSpec.Smtp smtp(Field field) {
+        Map<String, Field> fields = mapping(field.value(), field.path(),
+                "a mapping with the keys " + String.join(", ", SMTP_KEYS), SMTP_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        locations.put(field.path(), location(field.value()));
+        String host = requiredScalar(fields, field.value(), field.path(), "host", "the SMTP server's host name");
+        int port = 587;
+        if (fields.containsKey("port")) {
+            String text = scalar(fields.get("port"), "a TCP port from 1 to 65535");
+            if (text != null && text.matches("[0-9]{1,5}") && Integer.parseInt(text) >= 1 && Integer.parseInt(text) <= 65535) {
+                port = Integer.parseInt(text);
+            } else if (text != null) {
+                problem(fields.get("port").value(), fields.get("port").path(), "expected a TCP port from 1 to 65535, got " + quote(text));
+            }
+        }
+        String from = requiredScalar(fields, field.value(), field.path(), "from", "the sender's e-mail address");
+        List<String> to = List.of();
+        if (fields.containsKey("to")) {
+            List<String> addresses = columnNamesOf(fields.get("to"), "a list of e-mail addresses");
+            to = addresses == null ? List.of() : addresses;
+        } else {
+            missing(field.value(), child(field.path(), "to"), "to", "a list of e-mail addresses");
+        }
+        Boolean starttls = choice(fields.get("starttls"), BOOLEANS, Boolean.TRUE);
+        Optional<String> username = fields.containsKey("username")
+                ? Optional.ofNullable(scalar(fields.get("username"), "the SMTP user name")) : Optional.empty();
+        Optional<String> password = fields.containsKey("password")
+                ? Optional.ofNullable(envReference(fields.get("password"), "the SMTP password")) : Optional.empty();
+        if (host == null || from == null) {
+            return null;
+        }
+        return new NotifierSpec.Smtp(host, port, from, to, !Boolean.FALSE.equals(starttls), username, password);
+    }
+
+    /** A secret's value: only {@code ${env:NAME}} is accepted, so secrets never sit in pipeline files. */
+    private String envReference(Field field, String what) {
+        String value = scalar(field, "${env:NAME}, the environment variable that holds " + what);
+        if (value == null) {
+            return null;
+        }
+        if (!ENV_REFERENCE.matcher(value).matches()) {
+            // The value itself is not quoted: it may be the secret.
+            problem(field.value(), field.path(), what + " must be written as ${env:NAME} (an environment variable that "
+                    + "holds it), not as a literal value in the pipeline file");
+            return null;
+        }
+        return value;
+    }
+
+    /** A list of names with an own expectation text (same shape as column names). */
+    private List<String> columnNamesOf(Field field, String expected) {
+        if (!(field.value() instanceof SequenceNode)) {
+            wrongKind(field.value(), field.path(), expected);
+            return null;
+        }
+        return columnNames(field);
     }
 
     private List<ColumnSpec> schema(Map<String, Field> ownerFields, Node owner, String ownerPath) {
@@ -813,6 +975,12 @@ public final class SpecReader {
 
     private static String label(String path) {
         return path.isEmpty() ? DOCUMENT : path;
+    }
+
+    private static <E> Map<String, E> orderedMap3(String k1, E v1, String k2, E v2, String k3, E v3) {
+        Map<String, E> map = orderedMap(k1, v1, k2, v2);
+        map.put(k3, v3);
+        return map;
     }
 
     private static <E> Map<String, E> orderedMap(String k1, E v1, String k2, E v2) {

@@ -1,6 +1,8 @@
 package dev.sluice.spec.internal;
 
+import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.ColumnSpec;
+import dev.sluice.spec.NotifierSpec;
 import dev.sluice.spec.Location;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.ReferenceSpec;
@@ -38,7 +40,8 @@ public final class SpecValidator {
     static final java.util.Set<String> RESERVED_PIPELINE_NAMES = java.util.Set.of("main", "temp", "information_schema", "pg_catalog");
     static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    static final Set<String> RESERVED_TABLES = Set.of("dead_letters", "late_events");
+    static final Set<String> RESERVED_TABLES =
+            Set.of("dead_letters", "late_events", "alert_events", "alert_deliveries", "alert_silences");
     static final String RESERVED_TABLE_PREFIX = "_sluice";
 
     /** Orders locations as they appear in the file. */
@@ -66,6 +69,7 @@ public final class SpecValidator {
         validator.views();
         validator.sharedNamespace();
         validator.sinks();
+        validator.alerts();
         return List.copyOf(validator.problems);
     }
 
@@ -263,7 +267,7 @@ public final class SpecValidator {
         }
         if (table.startsWith(RESERVED_TABLE_PREFIX) || RESERVED_TABLES.contains(table)) {
             report(key, "table name " + SpecReader.quote(table) + " is reserved: Sluice keeps its own tables "
-                    + "dead_letters, late_events and those starting with _sluice; "
+                    + "dead_letters, late_events, alert_events, alert_deliveries, alert_silences and those starting with _sluice; "
                     + (explicit ? "choose another table name" : "the table name defaults to the view name, so set "
                     + "'table' to another name"));
             return;
@@ -298,6 +302,47 @@ public final class SpecValidator {
             String column = sink.primaryKey().get(k);
             if (!seen.add(column)) {
                 report(key + "[" + k + "]", "column " + SpecReader.quote(column) + " is listed twice in primary-key");
+            }
+        }
+    }
+
+    /** Alert and notifier names are unique and identifiers; an alert notifies only notifiers that exist. */
+    private void alerts() {
+        Map<String, String> notifiers = new HashMap<>();
+        for (int i = 0; i < spec.notifiers().size(); i++) {
+            NotifierSpec notifier = spec.notifiers().get(i);
+            String path = "notifiers[" + i + "]";
+            identifier(path + ".name", "notifier name", notifier.name());
+            if (notifier.name() != null) {
+                String first = notifiers.putIfAbsent(notifier.name(), path + ".name");
+                if (first != null) {
+                    report(path + ".name", "notifier name " + SpecReader.quote(notifier.name()) + " is already used at "
+                            + lineAndColumn(first) + "; notifier names must be unique");
+                }
+            }
+        }
+        Map<String, String> alerts = new HashMap<>();
+        for (int i = 0; i < spec.alerts().size(); i++) {
+            AlertSpec alert = spec.alerts().get(i);
+            String path = "alerts[" + i + "]";
+            identifier(path + ".name", "alert name", alert.name());
+            if (alert.name() != null) {
+                String first = alerts.putIfAbsent(alert.name(), path + ".name");
+                if (first != null) {
+                    report(path + ".name", "alert name " + SpecReader.quote(alert.name()) + " is already used at "
+                            + lineAndColumn(first) + "; alert names must be unique");
+                }
+            }
+            if (alert.sql() != null && alert.sql().isBlank()) {
+                report(path + ".sql", "the SQL text is empty; expected a Flink SQL SELECT query whose rows are alert events");
+            }
+            for (int k = 0; k < alert.notifiers().size(); k++) {
+                String target = alert.notifiers().get(k);
+                if (!notifiers.containsKey(target)) {
+                    report(path + ".notify[" + k + "]", "unknown notifier " + SpecReader.quote(target) + "; "
+                            + (notifiers.isEmpty() ? "the pipeline declares no notifiers"
+                                    : "declared notifiers are: " + String.join(", ", new java.util.TreeSet<>(notifiers.keySet()))));
+                }
             }
         }
     }
