@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may call it: requests must name a loopback host or the bind address in their {@code Host} header (403
  * otherwise, against DNS rebinding), POST bodies must be JSON (415 otherwise, against cross-site form posts), and when
- * API keys are configured every request needs {@code Authorization: Bearer <key>} (401 otherwise). A server that
+ * API keys are configured every request needs {@code Authorization: Bearer <key>} of a global key (401 otherwise).
+ * The ingest route {@code POST /api/v1/streams/{stream}/events} ({@link IngestRoutes}) checks its own keys, which may be
+ * limited to one stream, and takes JSON or NDJSON bodies up to {@code ingest.max-body-size}. A server that
  * listens beyond loopback must have keys: {@link #checkExposure} refuses to start without them.
  */
 public final class ApiServer implements AutoCloseable {
@@ -74,6 +77,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
+        return start(status, control, queries, settings, Optional.empty());
+    }
+
+    /** The API with the HTTP ingest route served by {@code ingest} (answering 503 without one). */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            Optional<IngestService> ingest) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -93,6 +102,9 @@ public final class ApiServer implements AutoCloseable {
                 throw new Refused(403, "the Host header '" + ctx.host() + "' is not one this server answers to; allowed: "
                         + String.join(", ", new java.util.TreeSet<>(hosts)));
             }
+            if (IngestRoutes.isIngestPath(ctx.path())) {
+                return; // its keys may be limited to one stream, and its bodies are JSON or NDJSON: IngestRoutes checks both
+            }
             if (!keys.isEmpty() && !keys.accepts(bearerToken(ctx.header("Authorization")))) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
                 throw new Refused(401, ctx.header("Authorization") == null
@@ -111,6 +123,7 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
+        IngestRoutes.register(app, ingest, keys);
         app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
         app.post(PIPELINES, ctx -> {
             String file = ctx.header(PIPELINE_FILE_HEADER);
@@ -175,7 +188,7 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
                         + "; endpoints are GET /api/v1/health, GET|POST /api/v1/pipelines, GET|DELETE /api/v1/pipelines/{name},"
                         + " GET /api/v1/pipelines/{name}/tables/{table}, POST /api/v1/pipelines/{name}/query,"
-                        + " GET /api/v1/tables/{table}, POST /api/v1/query",
+                        + " GET /api/v1/tables/{table}, POST /api/v1/query, POST " + IngestRoutes.PATH,
                         redactor);
             }
         });

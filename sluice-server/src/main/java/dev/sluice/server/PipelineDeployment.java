@@ -106,7 +106,7 @@ final class PipelineDeployment {
      * call it every few seconds, not per event. Dead letters and late events are counted in storage because the
      * offsets of their transactional topics also count commit markers.
      */
-    PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster) {
+    PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster, IngestMetrics ingest) {
         PipelineSpec spec = compiled.spec();
         Map<String, Long> ends = admin.endOffsets(compiled.sourceTopics());
         Map<String, Integer> partitions = admin.partitions(compiled.sourceTopics());
@@ -115,7 +115,8 @@ final class PipelineDeployment {
         List<PipelineStatus.Source> sources = new ArrayList<>();
         for (SourceSpec s : spec.sources()) {
             sources.add(new PipelineStatus.Source(s.name(), s.topic(), partitions.getOrDefault(s.topic(), 0),
-                    ends.getOrDefault(s.topic(), 0L), dead.getOrDefault(s.name(), 0L), late.getOrDefault(s.name(), 0L)));
+                    ends.getOrDefault(s.topic(), 0L), dead.getOrDefault(s.name(), 0L), late.getOrDefault(s.name(), 0L),
+                    ingest.snapshot(s.topic())));
         }
         long pipelineLag = admin.lag(compiled.consumerGroup(), compiled.sourceTopics());
         Map<String, Long> loaded = loader.rowsLoadedByTable();

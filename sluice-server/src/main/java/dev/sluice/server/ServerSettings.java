@@ -23,6 +23,7 @@ import java.util.Properties;
  * @param apiKeys            keys the API asks for; none is only allowed when the API listens on loopback
  * @param taskSlots          task slots of the embedded Flink cluster, shared by all pipelines; a deploy that needs more
  *                           than are free is refused
+ * @param ingest             limits and timeouts of the HTTP ingest API
  */
 public record ServerSettings(
         Path dataDir,
@@ -36,7 +37,8 @@ public record ServerSettings(
         DuckDbSettings storage,
         QueryLimits queryLimits,
         ApiKeys apiKeys,
-        int taskSlots) {
+        int taskSlots,
+        IngestSettings ingest) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -58,22 +60,28 @@ public record ServerSettings(
     public ServerSettings(Path dataDir, Optional<String> kafkaBootstrap, int kafkaPort, Properties kafkaProperties, String bindAddress,
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
-                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism));
+                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
+                IngestSettings.defaults());
+    }
+
+    public ServerSettings withIngest(IngestSettings value) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, value);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, ingest);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, ingest);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, ingest);
     }
 
     public Path kafkaDir() {

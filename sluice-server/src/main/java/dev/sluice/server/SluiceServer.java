@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class SluiceServer implements StatusSource, PipelineControl, AutoCloseable {
+public final class SluiceServer implements StatusSource, PipelineControl, StreamCatalog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
 
     private final ServerSettings settings;
@@ -61,6 +61,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
     private ApiServer api;
+    private IngestService ingest;
 
     private SluiceServer(ServerSettings settings) {
         this.settings = settings;
@@ -117,6 +118,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties());
         started.add(admin);
+        ingest = IngestService.start(bootstrapServers, settings.kafkaProperties(), admin, this, settings.ingest(),
+                deploymentId(), clock);
+        started.add(ingest);
         flink = FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
         store = DuckDbStore.open(settings.databaseFile(), settings.storage());
@@ -126,7 +130,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         for (PipelineSpec spec : specs) {
             deploy(spec);
         }
-        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings);
+        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings,
+                Optional.of(ingest));
         started.add(api);
         LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
@@ -173,6 +178,40 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         pipelines.put(spec.name(), deployment);
         publish();
         return new Deployed(status(deployment), previous != null);
+    }
+
+    /** Tells this server's ingest producers from another server's on the same Kafka cluster: a hash of the data directory. */
+    private String deploymentId() {
+        java.util.UUID uuid = java.util.UUID.nameUUIDFromBytes(settings.dataDir().toAbsolutePath().normalize().toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return uuid.toString().substring(0, 8);
+    }
+
+    @Override
+    public List<Reader> readers(String stream) {
+        List<Reader> readers = new ArrayList<>();
+        for (PipelineDeployment d : snapshot) {
+            for (dev.sluice.spec.SourceSpec source : d.spec().sources()) {
+                if (source.topic().equals(stream)) {
+                    readers.add(new Reader(d.name(), source));
+                }
+            }
+        }
+        return readers;
+    }
+
+    @Override
+    public List<String> streams() {
+        TreeSet<String> streams = new TreeSet<>();
+        for (PipelineDeployment d : snapshot) {
+            d.spec().sources().forEach(s -> streams.add(s.topic()));
+        }
+        return List.copyOf(streams);
+    }
+
+    /** The HTTP ingest API's logic and counters. */
+    public IngestService ingest() {
+        return ingest;
     }
 
     private void checkTables(CompiledPipeline compiled) {
@@ -344,7 +383,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     }
 
     private PipelineStatus status(PipelineDeployment d) {
-        return d.status(admin, store, queries, flink);
+        return d.status(admin, store, queries, flink, ingest.metrics());
     }
 
     @Override
