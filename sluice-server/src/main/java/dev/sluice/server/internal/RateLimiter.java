@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A token bucket per API key: {@code rate} records per second, of which one second's worth may come at once. A request
- * is let through when the bucket is not empty, and takes all its records (the bucket may go below zero, so a request
- * larger than one second's worth still passes once, and the next ones wait longer). A refused request learns how many
- * whole seconds to wait.
+ * is let through when the bucket holds a token for each of its records (or one second's worth, for a request larger
+ * than that), and takes them all; the bucket may go below zero, so a large request passes and the next ones wait
+ * longer. A refused request learns how many whole seconds to wait.
  */
 public final class RateLimiter {
     private final Clock clock;
@@ -42,8 +42,9 @@ public final class RateLimiter {
             long now = nanos();
             bucket.tokens = Math.min(rate, bucket.tokens + (now - bucket.lastNanos) / 1e9 * rate);
             bucket.lastNanos = now;
-            if (bucket.tokens <= 0) {
-                return Math.max(1, (long) Math.ceil((1 - bucket.tokens) / rate));
+            double needed = Math.min(records, rate);
+            if (bucket.tokens < needed) {
+                return Math.max(1, (long) Math.ceil((needed - bucket.tokens) / rate));
             }
             bucket.tokens -= records;
             return 0;
