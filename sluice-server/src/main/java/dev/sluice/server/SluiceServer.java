@@ -133,6 +133,10 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings,
                 Optional.of(ingest));
         started.add(api);
+        if (settings.apiKeys().isEmpty()) {
+            LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
+                    + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
+        }
         LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
                 settings.dataDir().toAbsolutePath());

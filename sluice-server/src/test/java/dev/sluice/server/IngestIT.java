@@ -218,6 +218,24 @@ class IngestIT {
     }
 
     @Test
+    void takesBodiesBeyondTheOneMegabyteLimitOfTheOtherRoutes() throws Exception {
+        startBroker();
+        startServer(IngestSettings.defaults(), ApiKeys.none());
+        StringBuilder ndjson = new StringBuilder();
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            ndjson.append(payment("big" + i, "m" + (i % 7), String.valueOf(i % 100))).append('\n');
+        }
+        assertThat(ndjson.length()).isGreaterThan(2_000_000);
+
+        HttpResponse<String> r = post("application/x-ndjson", ndjson.toString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).get("accepted").asInt()).isEqualTo(n);
+        assertThat(topic("payments")).hasSize(n);
+    }
+
+    @Test
     void namesEachRejectedRecordByIndexAndWritesOnlyTheOthers() throws Exception {
         startBroker();
         startServer(IngestSettings.defaults(), ApiKeys.none());
