@@ -92,7 +92,11 @@ class IngestIT {
     }
 
     private void startServer(IngestSettings settings, ApiKeys keys) {
-        ingest = IngestService.start(kafka.bootstrapServers(), new Properties(), admin, CATALOG, settings, "test", Clock.systemUTC());
+        startServer(settings, keys, Clock.systemUTC());
+    }
+
+    private void startServer(IngestSettings settings, ApiKeys keys, Clock clock) {
+        ingest = IngestService.start(kafka.bootstrapServers(), new Properties(), admin, CATALOG, settings, "test", clock);
         ServerSettings server = new ServerSettings(dir, Optional.empty(), 0, new Properties(), "localhost", 0, 1, Duration.ofSeconds(1))
                 .withApiKeys(keys).withIngest(settings);
         api = ApiServer.start(new ApiServerTest.FakeStatus(), new PipelineControl() {
@@ -220,7 +224,8 @@ class IngestIT {
     @Test
     void takesBodiesBeyondTheOneMegabyteLimitOfTheOtherRoutes() throws Exception {
         startBroker();
-        startServer(IngestSettings.defaults(), ApiKeys.none());
+        // 20,000 records in one transaction can take longer than the default 5 s on a busy machine.
+        startServer(IngestSettings.defaults().withTimeout(Duration.ofSeconds(60)), ApiKeys.none());
         StringBuilder ndjson = new StringBuilder();
         int n = 20_000;
         for (int i = 0; i < n; i++) {
@@ -288,7 +293,9 @@ class IngestIT {
         String scoped = ApiKeys.create(keyFile, "shop", Optional.of("payments"), 0, new SecureRandom());
         String other = ApiKeys.create(keyFile, "iot", Optional.of("sensors"), 0, new SecureRandom());
         String slow = ApiKeys.create(keyFile, "slow", Optional.of("payments"), 3, new SecureRandom());
-        startServer(IngestSettings.defaults().withMaxBodySize(2_000).withMaxDecompressedSize(10_000), ApiKeys.load(keyFile));
+        // A clock that stands still: the rate limiter's buckets do not refill however slow the machine is.
+        startServer(IngestSettings.defaults().withMaxBodySize(2_000).withMaxDecompressedSize(10_000), ApiKeys.load(keyFile),
+                Clock.fixed(Instant.now(), java.time.ZoneOffset.UTC));
         String one = payment("k1", "m", "1");
 
         assertThat(post("application/json", one).statusCode()).isEqualTo(401);
