@@ -49,46 +49,70 @@ class IngestIT {
     private static final Location AT = new Location(Path.of("p.yaml"), 1, 1);
     private static final String TS = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
 
+    private static final java.util.concurrent.atomic.AtomicInteger STREAMS = new java.util.concurrent.atomic.AtomicInteger();
+
+    @TempDir
+    static Path brokerDir;
+    /** One broker for the tests that keep it up, each on a stream (topic) of its own. */
+    private static EmbeddedKafka sharedKafka;
+
     @TempDir
     Path dir;
 
     private EmbeddedKafka kafka;
     private BrokerAdmin admin;
     private DuckDbStore store;
+    private String stream;
     private IngestService ingest;
     private ApiServer api;
     private String base;
 
-    /** Two pipelines read "payments": one needs a merchant, the other an amount. */
+    /** Two pipelines read each "payments-N" stream: one needs a merchant, the other an amount. */
     private static final StreamCatalog CATALOG = new StreamCatalog() {
         @Override
         public List<Reader> readers(String stream) {
-            if (!stream.equals("payments")) {
+            if (!stream.startsWith("payments-")) {
                 return List.of();
             }
-            return List.of(new Reader("fraud", source("payments", new ColumnSpec("merchant", "STRING", AT, true),
+            return List.of(new Reader("fraud", source("payments", stream, new ColumnSpec("merchant", "STRING", AT, true),
                             new ColumnSpec("amount", "DECIMAL(12, 2)", AT))),
-                    new Reader("revenue", source("pay", new ColumnSpec("merchant", "STRING", AT),
+                    new Reader("revenue", source("pay", stream, new ColumnSpec("merchant", "STRING", AT),
                             new ColumnSpec("amount", "DECIMAL(12, 2)", AT, true))));
         }
 
         @Override
         public List<String> streams() {
-            return List.of("payments");
+            return List.of("payments-N");
         }
     };
 
-    private static SourceSpec source(String name, ColumnSpec merchant, ColumnSpec amount) {
-        return new SourceSpec(name, "payments", 2, SourceSpec.Format.JSON, List.of(
+    @org.junit.jupiter.api.BeforeAll
+    static void startSharedBroker() {
+        sharedKafka = EmbeddedKafka.start(brokerDir.resolve("kafka"), 0);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopSharedBroker() {
+        sharedKafka.close();
+    }
+
+    private static SourceSpec source(String name, String topic, ColumnSpec merchant, ColumnSpec amount) {
+        return new SourceSpec(name, topic, 2, SourceSpec.Format.JSON, List.of(
                 new ColumnSpec("payment_id", "STRING", AT), merchant, amount, new ColumnSpec("ts", "TIMESTAMP(3)", AT)),
                 new SourceSpec.EventTime("ts", Duration.ZERO), SourceSpec.ErrorPolicy.DEAD_LETTER, AT);
     }
 
-    private void startBroker() {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+    /** The shared broker, or with {@code own} a broker of the test's own (which it may stop), and a new stream. */
+    private void startBroker(boolean own) {
+        kafka = own ? EmbeddedKafka.start(dir.resolve("kafka"), 0) : sharedKafka;
         admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties());
-        admin.ensureTopics(List.of(dev.sluice.broker.TopicSpec.of("payments", 2)));
+        stream = "payments-" + STREAMS.incrementAndGet();
+        admin.ensureTopics(List.of(dev.sluice.broker.TopicSpec.of(stream, 2)));
         store = DuckDbStore.open(dir.resolve("sluice.duckdb"));
+    }
+
+    private void startBroker() {
+        startBroker(false);
     }
 
     private void startServer(IngestSettings settings, ApiKeys keys) {
@@ -133,7 +157,7 @@ class IngestIT {
         if (admin != null) {
             admin.close();
         }
-        if (kafka != null) {
+        if (kafka != null && kafka != sharedKafka) {
             kafka.close();
         }
     }
@@ -155,7 +179,7 @@ class IngestIT {
     }
 
     private HttpResponse<String> post(String contentType, String body, String... headers) throws Exception {
-        return post("payments", contentType, body.getBytes(StandardCharsets.UTF_8), headers);
+        return post(stream, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     private static byte[] gzip(byte[] bytes) throws Exception {
@@ -203,19 +227,19 @@ class IngestIT {
                 post("application/json", object),
                 post("application/json; charset=utf-8", array),
                 post("application/x-ndjson", ndjson),
-                post("payments", "application/json", gzip(gzArray.getBytes(StandardCharsets.UTF_8)), "Content-Encoding", "gzip"),
-                post("payments", "application/x-ndjson", gzip(gzNdjson.getBytes(StandardCharsets.UTF_8)), "Content-Encoding", "gzip"));
+                post(stream, "application/json", gzip(gzArray.getBytes(StandardCharsets.UTF_8)), "Content-Encoding", "gzip"),
+                post(stream, "application/x-ndjson", gzip(gzNdjson.getBytes(StandardCharsets.UTF_8)), "Content-Encoding", "gzip"));
 
         int[] counts = {1, 2, 3, 1, 2};
         for (int i = 0; i < counts.length; i++) {
             assertThat(responses.get(i).statusCode()).as(responses.get(i).body()).isEqualTo(200);
             assertThat(JSON.readTree(responses.get(i).body())).isEqualTo(JSON.readTree(
-                    "{\"stream\":\"payments\",\"accepted\":" + counts[i] + ",\"rejected\":0,\"rejections\":[]}"));
+                    "{\"stream\":\"" + stream + "\",\"accepted\":" + counts[i] + ",\"rejected\":0,\"rejections\":[]}"));
         }
-        assertThat(topic("payments")).containsExactlyInAnyOrder(object, payment("a1", "m1", "2"), payment("a2", "m2", "3"),
+        assertThat(topic(stream)).containsExactlyInAnyOrder(object, payment("a1", "m1", "2"), payment("a2", "m2", "3"),
                 payment("n1", "m1", "4"), payment("n2", "m2", "5"), payment("n3", "m3", "6"), payment("g1", "m1", "7"),
                 payment("z1", "m1", "8"), payment("z2", "m1", "9"));
-        IngestMetrics.Snapshot metrics = ingest.metrics().snapshot("payments");
+        IngestMetrics.Snapshot metrics = ingest.metrics().snapshot(stream);
         assertThat(metrics.requests()).isEqualTo(5);
         assertThat(metrics.accepted()).isEqualTo(9);
         assertThat(metrics.rejected()).isZero();
@@ -237,7 +261,7 @@ class IngestIT {
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).get("accepted").asInt()).isEqualTo(n);
-        assertThat(topic("payments")).hasSize(n);
+        assertThat(topic(stream)).hasSize(n);
     }
 
     @Test
@@ -272,7 +296,7 @@ class IngestIT {
                 "5@6: pipeline 'fraud', source 'payments': event-time field 'ts' is missing or null",
                 "6@7: pipeline 'fraud', source 'payments': invalid JSON: Unrecognized token 'not': was expecting (JSON String, Number, "
                         + "Array, Object or token 'null', 'true' or 'false') at byte 4");
-        assertThat(topic("payments")).containsExactlyInAnyOrder(payment("ok1", "m1", "1"), payment("ok2", "m2", "2"));
+        assertThat(topic(stream)).containsExactlyInAnyOrder(payment("ok1", "m1", "1"), payment("ok2", "m2", "2"));
 
         HttpResponse<String> allBad = post("application/json", "[" + payment("x", null, "1") + "]");
         assertThat(allBad.statusCode()).isEqualTo(422);
@@ -282,7 +306,7 @@ class IngestIT {
         assertThat(JSON.readTree(brokenArray.body()).get("detail").asText()).startsWith("the body is not a well-formed JSON array: ");
         assertThat(post("nosuch", "application/json", payment("x", "m", "1").getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(404);
         assertThat(post("text/plain", payment("x", "m", "1")).statusCode()).isEqualTo(415);
-        assertThat(topic("payments")).hasSize(2);
+        assertThat(topic(stream)).hasSize(2);
     }
 
     @Test
@@ -290,9 +314,9 @@ class IngestIT {
         startBroker();
         Path keyFile = dir.resolve("keys");
         String global = ApiKeys.create(keyFile, "ops", Optional.empty(), 0, new SecureRandom());
-        String scoped = ApiKeys.create(keyFile, "shop", Optional.of("payments"), 0, new SecureRandom());
+        String scoped = ApiKeys.create(keyFile, "shop", Optional.of(stream), 0, new SecureRandom());
         String other = ApiKeys.create(keyFile, "iot", Optional.of("sensors"), 0, new SecureRandom());
-        String slow = ApiKeys.create(keyFile, "slow", Optional.of("payments"), 3, new SecureRandom());
+        String slow = ApiKeys.create(keyFile, "slow", Optional.of(stream), 3, new SecureRandom());
         // A clock that stands still: the rate limiter's buckets do not refill however slow the machine is.
         startServer(IngestSettings.defaults().withMaxBodySize(2_000).withMaxDecompressedSize(10_000), ApiKeys.load(keyFile),
                 Clock.fixed(Instant.now(), java.time.ZoneOffset.UTC));
@@ -318,7 +342,7 @@ class IngestIT {
         // 1 MB of spaces compresses to about 1 KB: small as sent, far too large inflated.
         byte[] bomb = gzip((one + " ".repeat(1_000_000)).getBytes(StandardCharsets.UTF_8));
         assertThat(bomb.length).isLessThan(2_000);
-        HttpResponse<String> inflated = post("payments", "application/json", bomb, "Authorization", "Bearer " + global,
+        HttpResponse<String> inflated = post(stream, "application/json", bomb, "Authorization", "Bearer " + global,
                 "Content-Encoding", "gzip");
         assertThat(inflated.statusCode()).isEqualTo(413);
         assertThat(JSON.readTree(inflated.body()).get("detail").asText()).startsWith("the gzip body inflates to more than "
@@ -340,7 +364,7 @@ class IngestIT {
         String rejected = payment("k2", null, null);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
                 post("application/json", rejected, "Authorization", "Bearer " + scoped).statusCode() == 401);
-        assertThat(topic("payments")).hasSize(6);
+        assertThat(topic(stream)).hasSize(6);
     }
 
     @Test
@@ -357,7 +381,7 @@ class IngestIT {
         assertThat(JSON.readTree(again.body())).isEqualTo(JSON.readTree(first.body()));
         assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
-        assertThat(topic("payments")).hasSize(2);
+        assertThat(topic(stream)).hasSize(2);
 
         stopServer();
         startServer(IngestSettings.defaults(), ApiKeys.none());
@@ -369,12 +393,12 @@ class IngestIT {
         HttpResponse<String> otherBody = post("application/json", payment("i9", "m", "9"), "Idempotency-Key", "batch-1");
         assertThat(otherBody.statusCode()).isEqualTo(422);
         assertThat(post("application/json", payment("i4", "m", "4"), "Idempotency-Key", "batch-2").statusCode()).isEqualTo(200);
-        assertThat(topic("payments")).containsExactlyInAnyOrder(payment("i1", "m", "1"), payment("i3", "m", "3"), payment("i4", "m", "4"));
+        assertThat(topic(stream)).containsExactlyInAnyOrder(payment("i1", "m", "1"), payment("i3", "m", "3"), payment("i4", "m", "4"));
     }
 
     @Test
     void answers503WithRetryAfterWithinTheTimeoutWhenTheBrokerIsDown() throws Exception {
-        startBroker();
+        startBroker(true);
         Duration timeout = Duration.ofSeconds(2);
         startServer(IngestSettings.defaults().withTimeout(timeout), ApiKeys.none());
         assertThat(post("application/json", payment("up", "m", "1")).statusCode()).isEqualTo(200);
