@@ -32,6 +32,20 @@ public final class RecordValidator {
         return new RecordValidator(JsonRecordParser.forSource(source, clock));
     }
 
+    /** Whether the source's schema has the column {@code name}. */
+    public boolean hasColumn(String name) {
+        return parser.schema().indexOf(name) >= 0;
+    }
+
+    /**
+     * The value of column {@code name} in the record last accepted by {@link #rejection}, as text (ISO-8601 for
+     * times); null when it is null or absent.
+     */
+    public String text(String name) {
+        Object value = values[parser.schema().indexOf(name)];
+        return value == null ? null : value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString();
+    }
+
     /** Empty when the job accepts {@code json} as a row; otherwise the reason its dead letter would carry. */
     public Optional<String> rejection(byte[] json) {
         try {

@@ -69,7 +69,7 @@ public final class IngestRoutes {
             return;
         }
         IngestService.Reply reply = service.get().ingest(stream, key, ctx.header("Idempotency-Key"),
-                ctx.req().getInputStream(), IngestBody.Form.of(ctx.contentType()), gzip);
+                ctx.req().getInputStream(), IngestBody.Form.of(ctx.contentType()), gzip, ctx.queryParam("key"));
         send(ctx, reply);
     }
 

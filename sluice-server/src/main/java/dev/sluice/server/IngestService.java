@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>A stream is a raw Kafka topic ({@code POST /api/v1/streams/payments/events} writes to the topic {@code payments}).
  * Several pipelines may read one topic, each with its own schema; a record is accepted only if every source that reads
  * the topic accepts it, so no pipeline gets a dead letter for a parse reason from the API. Records are written without
- * a key.
+ * a Kafka key, or with the value of the field the request names ({@code ?key=card_id}) so that one entity's events stay
+ * on one partition, in order.
  */
 public final class IngestService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
@@ -106,9 +107,10 @@ public final class IngestService implements AutoCloseable {
      * @param key            the API key that sent it; empty when the server asks for none
      * @param idempotencyKey the {@code Idempotency-Key} header, or null
      * @param form           the body's media type; null when it is neither JSON nor NDJSON
+     * @param keyField       the column whose value becomes each record's Kafka key, or null for no key
      */
     public Reply ingest(String stream, Optional<ApiKeys.Key> key, String idempotencyKey, InputStream body, IngestBody.Form form,
-            boolean gzip) {
+            boolean gzip, String keyField) {
         long started = System.nanoTime();
         List<StreamCatalog.Reader> readers = catalog.readers(stream);
         if (readers.isEmpty()) {
@@ -122,6 +124,10 @@ public final class IngestService implements AutoCloseable {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             return Reply.error(400, "bad request", "the Idempotency-Key header must be 1 to 255 characters, got "
                     + idempotencyKey.length(), 0);
+        }
+        if (keyField != null && !RecordValidator.of(readers.get(0).source(), clock).hasColumn(keyField)) {
+            return Reply.error(400, "bad request", "key=" + keyField + " names no column of source '" + readers.get(0).source().name()
+                    + "' of pipeline '" + readers.get(0).pipeline() + "'; name a column whose value should be the Kafka key", 0);
         }
         IngestBody.Records records;
         try {
@@ -138,14 +144,14 @@ public final class IngestService implements AutoCloseable {
         }
         String scope = key.map(ApiKeys.Key::id).orElse(ANONYMOUS);
         if (idempotencyKey == null) {
-            return write(stream, key, scope, records, readers, null, null, started);
+            return write(stream, key, scope, records, readers, keyField, null, null, started);
         }
         String storeKey = stream + "\n" + scope + "\n" + idempotencyKey;
         if (!idempotency.begin(storeKey)) {
             return Reply.error(409, "conflict", "a request with this Idempotency-Key is still in progress; retry after it ended", 1);
         }
         try {
-            String hash = hash(records);
+            String hash = hash(records, keyField);
             Optional<IdempotencyStore.Response> stored;
             try {
                 stored = idempotency.find(storeKey, settings.timeout());
@@ -160,14 +166,14 @@ public final class IngestService implements AutoCloseable {
                 }
                 return replay(stored.get());
             }
-            return write(stream, key, scope, records, readers, storeKey, hash, started);
+            return write(stream, key, scope, records, readers, keyField, storeKey, hash, started);
         } finally {
             idempotency.end(storeKey);
         }
     }
 
     private Reply write(String stream, Optional<ApiKeys.Key> key, String scope, IngestBody.Records records,
-            List<StreamCatalog.Reader> readers, String storeKey, String hash, long started) {
+            List<StreamCatalog.Reader> readers, String keyField, String storeKey, String hash, long started) {
         int n = records.records().size();
         double rate = key.map(ApiKeys.Key::ratePerSecond).filter(r -> r > 0).orElse(settings.rateLimit());
         long wait = limiter.acquire(scope, rate, n);
@@ -180,6 +186,7 @@ public final class IngestService implements AutoCloseable {
             validators.add(RecordValidator.of(reader.source(), clock));
         }
         List<byte[]> accepted = new ArrayList<>(n);
+        List<byte[]> kafkaKeys = keyField == null ? null : new ArrayList<>(n);
         List<Map<String, Object>> rejections = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             byte[] record = records.records().get(i);
@@ -196,6 +203,10 @@ public final class IngestService implements AutoCloseable {
             }
             if (reason == null) {
                 accepted.add(record);
+                if (kafkaKeys != null) {
+                    String text = validators.get(0).text(keyField);
+                    kafkaKeys.add(text == null ? null : text.getBytes(StandardCharsets.UTF_8));
+                }
             } else {
                 Map<String, Object> rejection = new LinkedHashMap<>();
                 rejection.put("index", i);
@@ -218,7 +229,7 @@ public final class IngestService implements AutoCloseable {
         }
         if (!accepted.isEmpty() || response != null) {
             try {
-                writer.write(stream, accepted, response == null ? null : idempotency.record(storeKey, response));
+                writer.write(stream, accepted, kafkaKeys, response == null ? null : idempotency.record(storeKey, response));
             } catch (IngestWriter.Unavailable e) {
                 if (storeKey != null) {
                     idempotency.doubt(storeKey);
@@ -253,10 +264,12 @@ public final class IngestService implements AutoCloseable {
         }
     }
 
-    /** SHA-256 over the records, each preceded by its length: the identity of a request's content. */
-    private static String hash(IngestBody.Records records) {
+    /** SHA-256 over the key field and the records, each preceded by its length: the identity of a request's content. */
+    private static String hash(IngestBody.Records records, String keyField) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(String.valueOf(keyField).getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) '\n');
             for (byte[] r : records.records()) {
                 digest.update(String.valueOf(r.length).getBytes(StandardCharsets.US_ASCII));
                 digest.update((byte) ':');

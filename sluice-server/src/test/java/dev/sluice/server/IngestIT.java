@@ -265,6 +265,50 @@ class IngestIT {
     }
 
     @Test
+    void keysEachRecordByTheFieldTheRequestNames() throws Exception {
+        startBroker();
+        startServer(IngestSettings.defaults(), ApiKeys.none());
+        String ndjson = payment("a", "m1", "1") + "\n" + payment("b", "m2", "2") + "\n" + payment("c", "m1", "3");
+
+        HttpResponse<String> keyed = HTTP.send(HttpRequest.newBuilder(URI.create(base + stream + "/events?key=merchant"))
+                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(URI.create(base + stream + "/events?key=shop"))
+                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(keyed.statusCode()).as(keyed.body()).isEqualTo(200);
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).get("detail").asText()).startsWith("key=shop names no column of source 'payments'");
+        assertThat(keyedTopic(stream)).containsExactlyInAnyOrder("m1=" + payment("a", "m1", "1"), "m2=" + payment("b", "m2", "2"),
+                "m1=" + payment("c", "m1", "3"));
+    }
+
+    /** Every committed record of the topic as key=value. */
+    private List<String> keyedTopic(String topic) {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+        p.setProperty("isolation.level", "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                assertThat(System.nanoTime()).as("read " + topic + " to its end").isLessThan(deadline);
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add((r.key() == null ? "null" : new String(r.key(), StandardCharsets.UTF_8)) + "="
+                            + new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return values;
+    }
+
+    @Test
     void namesEachRejectedRecordByIndexAndWritesOnlyTheOthers() throws Exception {
         startBroker();
         startServer(IngestSettings.defaults(), ApiKeys.none());

@@ -103,12 +103,12 @@ public final class IngestWriter implements AutoCloseable {
     }
 
     /**
-     * Writes {@code records} to {@code topic} and {@code extra} (if not null) in one transaction, within the ingest
-     * timeout.
+     * Writes {@code records} to {@code topic} (with the Kafka keys {@code keys}, one per record, when not null) and
+     * {@code extra} (if not null) in one transaction, within the ingest timeout.
      *
      * @throws Unavailable when that did not succeed within the timeout; nothing is visible then, barring the race above
      */
-    public void write(String topic, List<byte[]> records, ProducerRecord<byte[], byte[]> extra) throws Unavailable {
+    public void write(String topic, List<byte[]> records, List<byte[]> keys, ProducerRecord<byte[], byte[]> extra) throws Unavailable {
         long deadline = System.nanoTime() + settings.timeout().toNanos();
         Slot slot;
         try {
@@ -129,7 +129,7 @@ public final class IngestWriter implements AutoCloseable {
                     return; // the request gave up before this started; it has put the slot back
                 }
                 try {
-                    send(slot, topic, records, extra);
+                    send(slot, topic, records, keys, extra);
                 } catch (RuntimeException e) {
                     slot.reset();
                     throw e;
@@ -165,7 +165,7 @@ public final class IngestWriter implements AutoCloseable {
         }
     }
 
-    private void send(Slot slot, String topic, List<byte[]> records, ProducerRecord<byte[], byte[]> extra) {
+    private void send(Slot slot, String topic, List<byte[]> records, List<byte[]> keys, ProducerRecord<byte[], byte[]> extra) {
         if (slot.producer == null) {
             Properties p = new Properties();
             p.putAll(config);
@@ -178,7 +178,7 @@ public final class IngestWriter implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer = slot.producer;
         producer.beginTransaction();
         for (int i = 0; i < records.size(); i++) {
-            producer.send(new ProducerRecord<>(topic, records.get(i)));
+            producer.send(new ProducerRecord<>(topic, keys == null ? null : keys.get(i), records.get(i)));
         }
         if (extra != null) {
             producer.send(extra);
