@@ -89,6 +89,11 @@ final class ProduceCommand implements Callable<Integer> {
             description = "With --to http: records per request, at most (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--key-field", paramLabel = "FIELD",
+            description = "With --to http: the field whose value the server makes each record's Kafka key (?key=FIELD), such as "
+                    + "card_id for payments; without it records are written without a key.")
+    String keyField;
+
     @Option(names = "--connections", paramLabel = "N", defaultValue = "4",
             description = "With --to http: requests in flight at once, each on a keep-alive connection (default: ${DEFAULT-VALUE}).")
     int connections;
@@ -163,7 +168,8 @@ final class ProduceCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         try (ProducerRun runner = http
-                ? HttpEventSender.start(server.server, server.apiKey(), settings, events, batchSize, connections)
+                ? HttpEventSender.start(server.server, server.apiKey(), java.util.Optional.ofNullable(keyField), settings, events,
+                        batchSize, connections)
                 : GeneratorRunner.start(bootstrap, producer, settings, events)) {
             boolean gaveUp = false;
             Thread hook = new Thread(runner::close, "sluice-produce-shutdown");

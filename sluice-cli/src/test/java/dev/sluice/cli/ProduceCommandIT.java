@@ -143,7 +143,8 @@ class ProduceCommandIT {
                                     .withApiKeys(dev.sluice.server.ApiKeys.load(keyFile)), java.util.Optional.of(ingest))) {
                 int code = Main.execute("produce", "clickstream", "--to", "http", "--server", "http://localhost:" + api.port(),
                         "--key-file", clientKey.toString(), "--rate", "2000", "--duration", "2s", "--seed", "5",
-                        "--duplicates", "0", "--malformed", "0.01", "--late", "0", "--batch-size", "200", "--progress-interval", "500ms");
+                        "--duplicates", "0", "--malformed", "0.01", "--late", "0", "--batch-size", "200", "--progress-interval", "500ms",
+                        "--key-field", "user_id");
 
                 assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
                 String stdout = out.toString(StandardCharsets.UTF_8);
@@ -156,7 +157,12 @@ class ProduceCommandIT {
                 long rejected = Long.parseLong(done.group(2).replace(",", ""));
                 assertThat(sent + rejected).isEqualTo(4_000);
                 assertThat(rejected).as("about 1% malformed").isBetween(10L, 90L);
-                assertThat(readAll("clickstream")).hasSize((int) sent);
+                List<ConsumerRecord<byte[], byte[]>> records = readAll("clickstream");
+                assertThat(records).hasSize((int) sent);
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    assertThat(new String(record.key(), StandardCharsets.UTF_8))
+                            .isEqualTo(MAPPER.readTree(record.value()).get("user_id").asText());
+                }
                 assertThat(ingest.metrics().snapshot("clickstream").accepted()).isEqualTo(sent);
                 assertThat(ingest.metrics().snapshot("clickstream").requests()).as("at most 200 records per request")
                         .isGreaterThanOrEqualTo(20);

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code maxRetryTime} counts its records as errors.
  *
  * <pre>{@code
- * try (HttpEventSender sender = HttpEventSender.start(URI.create("http://localhost:8080"), Optional.empty(),
+ * try (HttpEventSender sender = HttpEventSender.start(URI.create("http://localhost:8080"), Optional.empty(), Optional.of("card_id"),
  *         GeneratorSettings.to("payments").withEventsPerSecond(5_000), new PaymentsGenerator(42, Clock.systemUTC()),
  *         500, 4)) { ... }
  * }</pre>
@@ -61,11 +61,12 @@ public final class HttpEventSender implements ProducerRun {
     /** Events taken from the generator; guarded by {@code this}. */
     private long taken;
 
-    private HttpEventSender(URI server, Optional<String> apiKey, GeneratorSettings settings, EventGenerator generator, int batchSize,
-            int connections) {
+    private HttpEventSender(URI server, Optional<String> apiKey, Optional<String> keyField, GeneratorSettings settings,
+            EventGenerator generator, int batchSize, int connections) {
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         String base = server.toString().replaceAll("/+$", "");
-        this.endpoint = URI.create(base + "/api/v1/streams/" + settings.topic() + "/events");
+        this.endpoint = URI.create(base + "/api/v1/streams/" + settings.topic() + "/events"
+                + keyField.map(f -> "?key=" + java.net.URLEncoder.encode(f, java.nio.charset.StandardCharsets.UTF_8)).orElse(""));
         this.apiKey = apiKey;
         this.settings = settings;
         this.generator = generator;
@@ -82,15 +83,16 @@ public final class HttpEventSender implements ProducerRun {
      *
      * @param server      the Sluice server, e.g. {@code http://localhost:8080}
      * @param apiKey      sent as {@code Authorization: Bearer <key>} when present
+     * @param keyField    the field whose value the server makes each record's Kafka key ({@code ?key=}), if any
      * @param batchSize   records per request, at most
      * @param connections requests in flight at once, each on a keep-alive connection of its own
      */
-    public static HttpEventSender start(URI server, Optional<String> apiKey, GeneratorSettings settings, EventGenerator generator,
-            int batchSize, int connections) {
+    public static HttpEventSender start(URI server, Optional<String> apiKey, Optional<String> keyField, GeneratorSettings settings,
+            EventGenerator generator, int batchSize, int connections) {
         if (batchSize < 1 || connections < 1) {
             throw new IllegalArgumentException("batch size and connections must be at least 1, got " + batchSize + " and " + connections);
         }
-        HttpEventSender sender = new HttpEventSender(server, apiKey, settings, generator, batchSize, connections);
+        HttpEventSender sender = new HttpEventSender(server, apiKey, keyField, settings, generator, batchSize, connections);
         sender.threads.forEach(Thread::start);
         return sender;
     }
