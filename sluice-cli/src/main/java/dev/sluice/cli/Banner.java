@@ -61,9 +61,15 @@ final class Banner {
         String example = names.isEmpty() ? "{name}" : names.get(0);
         Console.print("                 " + api + "/api/v1/pipelines/" + example + "/tables/{table}?limit=10   POST " + api
                 + "/api/v1/pipelines/" + example + "/query {\"sql\": \"...\"}");
+        String stream = names.isEmpty() ? "{stream}" : server.pipeline(names.get(0)).spec().sources().get(0).topic();
+        Console.print("  HTTP ingest    POST " + api + "/api/v1/streams/" + stream + "/events  (JSON or NDJSON, gzip ok, up to "
+                + settings.ingest().maxBodySize() + " bytes)");
         if (!settings.apiKeys().isEmpty()) {
             Console.print("                 every request needs Authorization: Bearer <key> (" + settings.apiKeys() + " accepted);"
                     + " the web UI asks for the key once");
+        } else {
+            Console.print("  Auth           OFF: no API key file, so anyone on this machine may query and ingest (loopback only;"
+                    + " create keys with 'sluice keys create --file F' and pass --api-key-file F)");
         }
         if (generator != null) {
             Console.print("  Generator      " + generator);

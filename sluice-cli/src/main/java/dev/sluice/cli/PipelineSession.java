@@ -68,6 +68,14 @@ final class PipelineSession {
                             s.deadLetters(), s.lateEvents(), s.lateRecordsDropped(), s.pipelineLag(), s.loaderLag(), s.jobStatus(),
                             s.state().equals("RUNNING") || s.state().equals("STARTING") ? "" : " | " + s.state() + ": " + s.failure())
                             + diskNote(server));
+                    for (PipelineStatus.Source source : s.sources()) {
+                        if (source.ingest().requests() > 0) {
+                            Console.print(String.format("%s  %shttp ingest into %s: %,d requests | accepted %,d | rejected %,d"
+                                    + " | latency p50 %,d ms, p99 %,d ms", LocalTime.now().format(TIME), prefix, source.topic(),
+                                    source.ingest().requests(), source.ingest().accepted(), source.ingest().rejected(),
+                                    source.ingest().latencyP50Millis(), source.ingest().latencyP99Millis()));
+                        }
+                    }
                     processedAtStart.putIfAbsent(s.name(), s.processed());
                     previousIn.put(s.name(), s.eventsIn());
                 }

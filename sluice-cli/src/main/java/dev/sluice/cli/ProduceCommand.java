@@ -7,6 +7,8 @@ import dev.sluice.ingest.EventGenerator;
 import dev.sluice.ingest.FileEvents;
 import dev.sluice.ingest.GeneratorRunner;
 import dev.sluice.ingest.GeneratorSettings;
+import dev.sluice.ingest.HttpEventSender;
+import dev.sluice.ingest.ProducerRun;
 import dev.sluice.ingest.Generators;
 import dev.sluice.ingest.Imperfections;
 import java.nio.file.Path;
@@ -27,8 +29,8 @@ import picocli.CommandLine.Parameters;
  * printing a progress line every few seconds. A thin adapter: pacing, sending and counting live in sluice-ingest.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write events to Kafka, a built-in generator's or each line of a file, with acks=all and the idempotent producer.",
-            "Writing through the HTTP ingest API (--to http) is not available yet (issue 7)."})
+        description = {"Write events, a built-in generator's or each line of a file, to Kafka (acks=all, idempotent producer) or,",
+            "with --to http, to a running server's HTTP ingest API as NDJSON batches over keep-alive connections."})
 final class ProduceCommand implements Callable<Integer> {
 
     private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(10);
@@ -75,9 +77,26 @@ final class ProduceCommand implements Callable<Integer> {
             description = "Share of generated records that are broken (cut-off JSON, wrong types, not JSON) (default: ${DEFAULT-VALUE}).")
     double malformed;
 
-    @Option(names = "--to", paramLabel = "kafka", defaultValue = "kafka",
-            description = "Where to write: only 'kafka' for now; 'http' (the ingest API) is not available yet.")
+    @Option(names = "--to", paramLabel = "kafka|http", defaultValue = "kafka",
+            description = "Where to write: 'kafka' (default) or 'http', the ingest API of the server at --server "
+                    + "(POST /api/v1/streams/<topic>/events), with the key of --key-file or $SLUICE_API_KEY.")
     String to;
+
+    @Mixin
+    ServerOptions server;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
+            description = "With --to http: records per request, at most (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--key-field", paramLabel = "FIELD",
+            description = "With --to http: the field whose value the server makes each record's Kafka key (?key=FIELD), such as "
+                    + "card_id for payments; without it records are written without a key.")
+    String keyField;
+
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "4",
+            description = "With --to http: requests in flight at once, each on a keep-alive connection (default: ${DEFAULT-VALUE}).")
+    int connections;
 
     @Option(names = {"--bootstrap", "--kafka-bootstrap"}, paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the broker of a local 'sluice run' or 'sluice demo').")
@@ -137,14 +156,21 @@ final class ProduceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        Console.print("produce: " + what + " -> topic '" + target + "' at " + bootstrap + ", "
+        boolean http = "http".equals(to);
+        Console.print("produce: " + what + " -> " + (http ? "stream '" + target + "' at " + server.server + " (HTTP ingest)"
+                        : "topic '" + target + "' at " + bootstrap) + ", "
                 + (eventsPerSecond == 0 ? "as fast as possible" : String.format("%,.0f records/s", eventsPerSecond))
                 + (limit == GeneratorSettings.UNLIMITED ? (duration != null ? " for " + duration.toSeconds() + " s" : " until Ctrl-C")
                         : String.format(", %,d records", limit))
                 + ".");
-        prepareTopic(target, producer);
+        if (!http) {
+            prepareTopic(target, producer);
+        }
         long start = System.nanoTime();
-        try (GeneratorRunner runner = GeneratorRunner.start(bootstrap, producer, settings, events)) {
+        try (ProducerRun runner = http
+                ? HttpEventSender.start(server.server, server.apiKey(), java.util.Optional.ofNullable(keyField), settings, events,
+                        batchSize, connections)
+                : GeneratorRunner.start(bootstrap, producer, settings, events)) {
             boolean gaveUp = false;
             Thread hook = new Thread(runner::close, "sluice-produce-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -164,8 +190,9 @@ final class ProduceCommand implements Callable<Integer> {
                     if (System.nanoTime() >= deadline) {
                         if (!timed) {
                             Console.error(String.format("produce: gave up waiting after %,d s: %,d of %,d records were"
-                                    + " acknowledged (is the broker at %s still up?).",
-                                    (System.nanoTime() - start) / 1_000_000_000L, runner.sent(), limit, bootstrap));
+                                    + " acknowledged (is %s still up?).",
+                                    (System.nanoTime() - start) / 1_000_000_000L, runner.sent(), limit,
+                                    http ? "the server at " + server.server : "the broker at " + bootstrap));
                             gaveUp = true;
                         }
                         break;
@@ -173,7 +200,8 @@ final class ProduceCommand implements Callable<Integer> {
                     long now = System.nanoTime();
                     long sent = runner.sent();
                     Console.print(String.format("produce: sent %,d | %,.0f records/s | errors %,d", sent,
-                            (sent - lastSent) / ((now - lastNanos) / 1e9), runner.errors()));
+                            (sent - lastSent) / ((now - lastNanos) / 1e9), runner.errors())
+                            + (http ? String.format(" | rejected %,d", runner.rejected()) : ""));
                     lastSent = sent;
                     lastNanos = now;
                 }
@@ -182,8 +210,9 @@ final class ProduceCommand implements Callable<Integer> {
                 removeHook(hook);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Console.print(String.format("produce: done, %,d records sent to topic '%s' in %.1f s (%,.0f records/s), %,d errors.",
-                    runner.sent(), target, seconds, runner.sent() / Math.max(seconds, 1e-9), runner.errors()));
+            Console.print(String.format("produce: done, %,d records sent to %s '%s' in %.1f s (%,.0f records/s), %,d errors%s.",
+                    runner.sent(), http ? "stream" : "topic", target, seconds, runner.sent() / Math.max(seconds, 1e-9), runner.errors(),
+                    http ? String.format(", %,d rejected by the server as invalid", runner.rejected()) : ""));
             if (runner.lastError().isPresent()) {
                 Console.error("produce: the last error was: " + runner.lastError().get());
             }
@@ -203,8 +232,11 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private void checkOptions() {
-        if (!"kafka".equals(to)) {
-            throw usage("--to " + to + " is not supported; only --to kafka is available (writing through the HTTP ingest API comes with issue 7)");
+        if (!"kafka".equals(to) && !"http".equals(to)) {
+            throw usage("--to must be 'kafka' or 'http', got '" + to + "'");
+        }
+        if (batchSize < 1 || connections < 1) {
+            throw usage("--batch-size and --connections must be 1 or more, got " + batchSize + " and " + connections);
         }
         if ((generator == null) == (file == null)) {
             throw usage("Name either a generator (" + String.join(", ", Generators.NAMES) + ") or --file FILE, not "

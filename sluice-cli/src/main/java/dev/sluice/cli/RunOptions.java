@@ -5,6 +5,7 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.StateBackend;
 import dev.sluice.server.ApiKeys;
 import dev.sluice.server.DiskLevels;
+import dev.sluice.server.IngestSettings;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SpaceThreshold;
 import dev.sluice.storage.DuckDbSettings;
@@ -100,8 +101,49 @@ final class RunOptions {
             description = "How often to print the live summary (default: ${DEFAULT-VALUE}).")
     Duration summaryInterval;
 
+    @Option(names = "--ingest-max-body-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "ingest.max-body-size: largest HTTP ingest body as sent, e.g. 10MB (default: 10MB); larger ones get 413.")
+    Long ingestMaxBodySize;
+
+    @Option(names = "--ingest-max-decompressed-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "ingest.max-decompressed-size: largest size a gzip ingest body may inflate to (default: 100MB); beyond, 413.")
+    Long ingestMaxDecompressedSize;
+
+    @Option(names = "--ingest-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "ingest.timeout: how long an ingest request waits for the broker's acknowledgement before 503 (default: 5s).")
+    Duration ingestTimeout;
+
+    @Option(names = "--ingest-rate-limit", paramLabel = "RECORDS_PER_SECOND",
+            description = "ingest.rate-limit: records per second each API key may ingest, 0 for no limit (default: 0); a key's "
+                    + "own rate=N wins. Beyond it, 429 with Retry-After.")
+    Double ingestRateLimit;
+
+    @Option(names = "--ingest-idempotency-retention", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "ingest.idempotency-retention: how long an Idempotency-Key is remembered (default: 24h).")
+    Duration ingestIdempotencyRetention;
+
     ServerSettings settings() {
         return settings(1);
+    }
+
+    private IngestSettings ingest() {
+        IngestSettings ingest = IngestSettings.defaults();
+        if (ingestMaxBodySize != null) {
+            ingest = ingest.withMaxBodySize(ingestMaxBodySize);
+        }
+        if (ingestMaxDecompressedSize != null) {
+            ingest = ingest.withMaxDecompressedSize(ingestMaxDecompressedSize);
+        }
+        if (ingestTimeout != null) {
+            ingest = ingest.withTimeout(ingestTimeout);
+        }
+        if (ingestRateLimit != null) {
+            ingest = ingest.withRateLimit(ingestRateLimit);
+        }
+        if (ingestIdempotencyRetention != null) {
+            ingest = ingest.withIdempotencyRetention(ingestIdempotencyRetention);
+        }
+        return ingest;
     }
 
     /** The settings for a server that starts with {@code pipelines} pipelines. */
@@ -122,9 +164,9 @@ final class RunOptions {
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset);
+                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest());
         } catch (IllegalArgumentException e) {
-            throw new SluiceException("Invalid --parallelism or --task-slots: " + e.getMessage(), e);
+            throw new SluiceException("Invalid --parallelism, --task-slots or --ingest-* option: " + e.getMessage(), e);
         }
     }
 

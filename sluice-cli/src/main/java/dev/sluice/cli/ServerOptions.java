@@ -28,7 +28,7 @@ final class ServerOptions {
         return new ApiClient(server, apiKey());
     }
 
-    private Optional<String> apiKey() {
+    Optional<String> apiKey() {
         if (keyFile != null) {
             try {
                 String key = Files.readAllLines(keyFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();

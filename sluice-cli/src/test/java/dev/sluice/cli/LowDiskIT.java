@@ -83,6 +83,14 @@ class LowDiskIT {
                         .until(() -> server.disk().orElseThrow().level() == DiskStatus.Level.INPUT_STOPPED);
                 assertThatThrownBy(() -> send(server, 1_000, 1, acked)).hasRootCauseInstanceOf(TopicAuthorizationException.class);
                 assertThat(get(server, "/api/v1/health")).contains("below the stop level of 100 MB: new input is refused");
+                HttpResponse<String> ingest = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://localhost:" + server.httpPort() + "/api/v1/streams/events/events"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"h1\",\"k\":\"k1\",\"ts\":\"2026-01-01T00:00:00Z\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(ingest.statusCode()).isEqualTo(507);
+                assertThat(ingest.headers().firstValue("Retry-After")).contains("30");
+                assertThat(ingest.body()).contains("new input is refused").doesNotContain(fs.path().toString());
                 // Queries still answer while input is refused.
                 assertThat(stored(server)).isEqualTo(acked);
 

@@ -53,8 +53,10 @@ class ProduceCommandTest {
     }
 
     @Test
-    void rejectsHttpAsTargetForNow() {
-        assertThat(run("produce", "clickstream", "--to", "http").stderr).startsWith("--to http is not supported; only --to kafka");
+    void rejectsATargetOtherThanKafkaOrHttp() {
+        assertThat(run("produce", "clickstream", "--to", "pulsar").stderr).startsWith("--to must be 'kafka' or 'http', got 'pulsar'");
+        assertThat(run("produce", "clickstream", "--to", "http", "--batch-size", "0").stderr)
+                .startsWith("--batch-size and --connections must be 1 or more, got 0 and 4");
     }
 
     @Test
@@ -65,10 +67,11 @@ class ProduceCommandTest {
     }
 
     @Test
-    void helpSaysHttpIsNotAvailableYet() {
+    void helpExplainsBothTargets() {
         ByteArrayOutputStream help = new ByteArrayOutputStream();
         new CommandLine(new SluiceCommand()).setOut(new java.io.PrintWriter(help, true, StandardCharsets.UTF_8))
                 .execute("produce", "--help");
-        assertThat(help.toString(StandardCharsets.UTF_8)).contains("(--to http) is not available yet");
+        assertThat(help.toString(StandardCharsets.UTF_8)).contains("with --to http, to a running server's HTTP ingest API")
+                .contains("--batch-size=N").contains("--key-file=FILE");
     }
 }

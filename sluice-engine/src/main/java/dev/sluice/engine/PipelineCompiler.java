@@ -8,7 +8,8 @@ import dev.sluice.engine.internal.AlertFunction;
 import dev.sluice.engine.internal.AlertKeySelector;
 import dev.sluice.engine.internal.AlertSerializer;
 import dev.sluice.engine.internal.ConsumerLagReporter;
-import dev.sluice.engine.internal.EventTimeRange;
+import dev.sluice.engine.internal.EventIdDeduplicator;
+import dev.sluice.engine.internal.EventIdKey;
 import dev.sluice.engine.internal.JsonRecordParser;
 import dev.sluice.engine.internal.JobMetricsReporter;
 import dev.sluice.engine.internal.LateDropReporter;
@@ -190,9 +191,8 @@ public final class PipelineCompiler {
 
     private static void addSource(PipelineSpec spec, SourceSpec source, EngineConfig config, StreamExecutionEnvironment env,
             StreamTableEnvironment tables) {
-        RecordSchema schema = RecordSchema.of(source.schema());
-        JsonRecordParser parser = new JsonRecordParser(schema, source.eventTime().column(),
-                EventTimeRange.of(source.eventTime(), Clock.systemUTC()));
+        JsonRecordParser parser = JsonRecordParser.forSource(source, Clock.systemUTC());
+        RecordSchema schema = parser.schema();
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.setProperty("isolation.level", "read_committed");
@@ -231,13 +231,22 @@ public final class PipelineCompiler {
                 .name("late events: " + source.lateTopic(spec.name()))
                 .uid("late-" + source.name());
 
+        DataStream<Row> rows = routed;
+        if (source.eventId() != null) {
+            // After the router, so that late events and dead letters are never mistaken for first sightings.
+            int idIndex = schema.indexOf(source.eventId().column());
+            rows = routed.keyBy(new EventIdKey(idIndex))
+                    .process(new EventIdDeduplicator(source.eventId().horizon()), routed.getType())
+                    .name("deduplicate: " + source.name() + "." + source.eventId().column())
+                    .uid("dedup-" + source.name());
+        }
         Schema.Builder tableSchema = Schema.newBuilder();
         for (int i = 0; i < schema.size(); i++) {
             tableSchema.column(schema.name(i), schema.dataType(i));
         }
         tableSchema.columnByExpression(PROC_TIME, "PROCTIME()");
         tableSchema.watermark(source.eventTime().column(), "SOURCE_WATERMARK()");
-        tables.createTemporaryView(source.name(), tables.fromDataStream(routed, tableSchema.build()));
+        tables.createTemporaryView(source.name(), tables.fromDataStream(rows, tableSchema.build()));
     }
 
     private static void addReference(ReferenceSpec reference, int index, StreamTableEnvironment tables) {

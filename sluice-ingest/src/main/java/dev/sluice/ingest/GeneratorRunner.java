@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class GeneratorRunner implements AutoCloseable {
+public final class GeneratorRunner implements ProducerRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(GeneratorRunner.class);
 

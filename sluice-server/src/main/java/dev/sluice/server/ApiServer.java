@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may call it: requests must name a loopback host or the bind address in their {@code Host} header (403
  * otherwise, against DNS rebinding), POST bodies must be JSON (415 otherwise, against cross-site form posts), and when
- * API keys are configured every request needs {@code Authorization: Bearer <key>} or a browser session cookie (401
- * otherwise; see {@link WebUi}). The web UI is served at {@code /} by the same server. A server that
+ * API keys are configured every request needs {@code Authorization: Bearer <key>} of a global key or a browser session
+ * cookie (401 otherwise; see {@link WebUi}). The web UI is served at {@code /} by the same server. The ingest route
+ * {@code POST /api/v1/streams/{stream}/events} ({@link IngestRoutes}) checks its own keys, which may be limited to one
+ * stream, and takes JSON or NDJSON bodies up to {@code ingest.max-body-size}. A server that
  * listens beyond loopback must have keys: {@link #checkExposure} refuses to start without them.
  */
 public final class ApiServer implements AutoCloseable {
@@ -81,9 +84,15 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
+        return start(status, control, queries, settings, Optional.empty());
+    }
+
+    /** The API with the HTTP ingest route served by {@code ingest} (answering 503 without one), and dashboards of its own. */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            Optional<IngestService> ingest) {
         DashboardHub dashboards = new DashboardHub(queries, DashboardHub.Limits.defaults(), java.time.Clock.systemUTC());
         try {
-            ApiServer api = start(status, control, queries, settings, dashboards, name -> java.util.Optional.empty());
+            ApiServer api = start(status, control, queries, settings, dashboards, name -> Optional.empty(), ingest);
             api.owned = dashboards;
             return api;
         } catch (RuntimeException e) {
@@ -95,15 +104,16 @@ public final class ApiServer implements AutoCloseable {
     /** An API that serves the dashboards of {@code dashboards} too, which the caller owns and closes. */
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
             DashboardHub dashboards) {
-        return start(status, control, queries, settings, dashboards, name -> java.util.Optional.empty());
+        return start(status, control, queries, settings, dashboards, name -> Optional.empty(), Optional.empty());
     }
 
     /**
-     * An API that serves the dashboards of {@code dashboards} too, which the caller owns and closes, and the dead-letter
-     * routes of each pipeline, answered by {@code deadLetters}.
+     * The whole API: the dashboards of {@code dashboards}, which the caller owns and closes, the dead-letter routes of each
+     * pipeline, answered by {@code deadLetters}, and the HTTP ingest route served by {@code ingest}.
      */
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
-            DashboardHub dashboards, java.util.function.Function<String, java.util.Optional<DeadLetterReplay>> deadLetters) {
+            DashboardHub dashboards, java.util.function.Function<String, Optional<DeadLetterReplay>> deadLetters,
+            Optional<IngestService> ingest) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -124,6 +134,9 @@ public final class ApiServer implements AutoCloseable {
             if (hosts != null && !hosts.contains(requested)) {
                 throw new Refused(403, "the Host header '" + ctx.host() + "' is not one this server answers to; allowed: "
                         + String.join(", ", new java.util.TreeSet<>(hosts)));
+            }
+            if (IngestRoutes.isIngestPath(ctx.path())) {
+                return; // its keys may be limited to one stream, and its bodies are JSON or NDJSON: IngestRoutes checks both
             }
             if (WebUi.isAsset(ctx.path())) {
                 WebUi.assetHeaders(ctx);
@@ -147,6 +160,7 @@ public final class ApiServer implements AutoCloseable {
         });
         WebUi.addRoutes(app, keys, sessions, mapper);
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
+        IngestRoutes.register(app, ingest, keys);
         DashboardRoutes.register(app, status, dashboards);
         app.get(PIPELINES, ctx -> {
             Map<String, Object> json = new LinkedHashMap<>();
@@ -230,7 +244,8 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
                         + "; endpoints are GET /api/v1/health, GET|POST /api/v1/pipelines, GET|DELETE /api/v1/pipelines/{name},"
                         + " GET /api/v1/pipelines/{name}/tables/{table}, POST /api/v1/pipelines/{name}/query,"
-                        + " GET /api/v1/tables/{table}, POST /api/v1/query, GET /api/v1/pipelines/{name}/dashboards[/{dashboard}[/events]]",
+                        + " GET /api/v1/tables/{table}, POST /api/v1/query, GET /api/v1/pipelines/{name}/dashboards[/{dashboard}[/events]],"
+                        + " POST " + IngestRoutes.PATH,
                         redactor);
             }
         });

@@ -125,7 +125,7 @@ final class PipelineDeployment {
      * call it every few seconds, not per event. Dead letters and late events are counted in storage because the
      * offsets of their transactional topics also count commit markers.
      */
-    PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster) {
+    PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster, IngestMetrics ingest) {
         PipelineSpec spec = compiled.spec();
         long nowNanos = System.nanoTime();
         long nowMillis = clock.millis();
@@ -138,7 +138,8 @@ final class PipelineDeployment {
         List<PipelineStatus.Source> sources = new ArrayList<>();
         for (SourceSpec s : spec.sources()) {
             sources.add(new PipelineStatus.Source(s.name(), s.topic(), partitions.getOrDefault(s.topic(), 0),
-                    ends.getOrDefault(s.topic(), 0L), dead.getOrDefault(s.name(), 0L), late.getOrDefault(s.name(), 0L)));
+                    ends.getOrDefault(s.topic(), 0L), dead.getOrDefault(s.name(), 0L), late.getOrDefault(s.name(), 0L),
+                    ingest.snapshot(s.topic())));
         }
         // The job's position in a partition is where its reader stands now (Flink's own reader metrics). The offsets the
         // job commits to its consumer group lag behind: Flink commits them asynchronously after a checkpoint completes,

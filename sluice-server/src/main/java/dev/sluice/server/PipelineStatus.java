@@ -52,7 +52,14 @@ public record PipelineStatus(
         List<Node> nodes,
         List<Operator> operators) {
 
-    public record Source(String name, String topic, int partitions, long eventsIn, long deadLetters, long lateEvents) {}
+    /**
+     * A source and its stream (topic).
+     *
+     * @param ingest what the HTTP ingest API took for the source's stream since the server started: requests, records
+     *               accepted and rejected, request latency (p50, p99); shared by every source that reads the stream
+     */
+    public record Source(String name, String topic, int partitions, long eventsIn, long deadLetters, long lateEvents,
+            IngestMetrics.Snapshot ingest) {}
 
     /**
      * A storage table and how it is fed.

@@ -28,6 +28,7 @@ import java.util.Properties;
  * @param stateBackend       where the pipelines' Flink state lives: on the heap, or in RocksDB with incremental checkpoints
  * @param allowStateReset    whether a pipeline whose state does not fit its new version starts over (tables emptied and
  *                           rebuilt from the source topics) instead of being refused
+ * @param ingest             limits and timeouts of the HTTP ingest API
  */
 public record ServerSettings(
         Path dataDir,
@@ -44,7 +45,8 @@ public record ServerSettings(
         int taskSlots,
         DiskLevels disk,
         StateBackend stateBackend,
-        boolean allowStateReset) {
+        boolean allowStateReset,
+        IngestSettings ingest) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -67,37 +69,42 @@ public record ServerSettings(
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
                 DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
-                DiskLevels.defaults(), StateBackend.HASHMAP, false);
+                DiskLevels.defaults(), StateBackend.HASHMAP, false, IngestSettings.defaults());
+    }
+
+    public ServerSettings withIngest(IngestSettings value) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, value);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset, ingest);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset, ingest);
     }
 
     public ServerSettings withDiskLevels(DiskLevels levels) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset, ingest);
     }
 
     public ServerSettings withStateBackend(StateBackend backend) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset, ingest);
     }
 
     public ServerSettings withAllowStateReset(boolean allow) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow, ingest);
     }
 
     public Path kafkaDir() {

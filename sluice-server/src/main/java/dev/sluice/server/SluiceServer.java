@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class SluiceServer implements StatusSource, PipelineControl, AutoCloseable {
+public final class SluiceServer implements StatusSource, PipelineControl, StreamCatalog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
 
     private final ServerSettings settings;
@@ -83,6 +83,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     /** Completes when something outside any one pipeline failed so badly that the process must stop (a broker whose disk filled). */
     private final CompletableFuture<SluiceException> fatal = new CompletableFuture<>();
     private volatile boolean brokerFailed;
+    private IngestService ingest;
 
     private SluiceServer(ServerSettings settings) {
         this.settings = settings;
@@ -159,6 +160,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                     + " time out after {} ms instead of 10 minutes.", bootstrapServers, timeouts.transactionTimeout().toMillis(),
                     timeouts.checkpointTimeout().toMillis());
         }
+        ingest = IngestService.start(bootstrapServers, settings.kafkaProperties(), admin, this, settings.ingest(),
+                deploymentId(), clock);
+        started.add(ingest);
         flink = FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
         store = DuckDbStore.open(settings.databaseFile(), settings.storage());
@@ -173,8 +177,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             deploy(spec);
         }
         api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings, dashboards,
-                this::deadLetters);
+                this::deadLetters, Optional.of(ingest));
         started.add(api);
+        if (settings.apiKeys().isEmpty()) {
+            LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
+                    + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
+        }
         LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
                 settings.dataDir().toAbsolutePath());
@@ -293,6 +301,40 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             names.addAll(AlertSpec.STORAGE_TABLES);
         }
         return names;
+    }
+
+    /** Tells this server's ingest producers from another server's on the same Kafka cluster: a hash of the data directory. */
+    private String deploymentId() {
+        java.util.UUID uuid = java.util.UUID.nameUUIDFromBytes(settings.dataDir().toAbsolutePath().normalize().toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return uuid.toString().substring(0, 8);
+    }
+
+    @Override
+    public List<Reader> readers(String stream) {
+        List<Reader> readers = new ArrayList<>();
+        for (PipelineDeployment d : snapshot) {
+            for (dev.sluice.spec.SourceSpec source : d.spec().sources()) {
+                if (source.topic().equals(stream)) {
+                    readers.add(new Reader(d.name(), source));
+                }
+            }
+        }
+        return readers;
+    }
+
+    @Override
+    public List<String> streams() {
+        TreeSet<String> streams = new TreeSet<>();
+        for (PipelineDeployment d : snapshot) {
+            d.spec().sources().forEach(s -> streams.add(s.topic()));
+        }
+        return List.copyOf(streams);
+    }
+
+    /** The HTTP ingest API's logic and counters. */
+    public IngestService ingest() {
+        return ingest;
     }
 
     private void checkTables(CompiledPipeline compiled) {
@@ -420,6 +462,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     @Override
     public Optional<DiskStatus> disk() {
         return disk == null ? Optional.empty() : Optional.of(disk.status());
+    }
+
+    @Override
+    public Optional<String> inputRefusal() {
+        return disk == null || disk.admitsInput() ? Optional.empty()
+                : Optional.of(dev.sluice.PathRedactor.of(settings.dataDir()).redact(disk.status().detail()));
     }
 
     /** Whether new input is accepted now; generators and ingest pause while it is not. */
@@ -598,7 +646,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     }
 
     private PipelineStatus status(PipelineDeployment d) {
-        return d.status(admin, store, queries, flink);
+        return d.status(admin, store, queries, flink, ingest.metrics());
     }
 
     @Override

@@ -19,10 +19,32 @@ public record SourceSpec(
         List<ColumnSpec> schema,
         EventTime eventTime,
         ErrorPolicy onError,
-        Location location) {
+        Location location,
+        EventId eventId) {
 
     public SourceSpec {
         schema = List.copyOf(schema);
+    }
+
+    /** A source without an event-id column. */
+    public SourceSpec(String name, String topic, int partitions, Format format, List<ColumnSpec> schema, EventTime eventTime,
+            ErrorPolicy onError, Location location) {
+        this(name, topic, partitions, format, schema, eventTime, onError, location, null);
+    }
+
+    /**
+     * The names of the columns a record must have, not null: those declared {@code NOT NULL}, the event-time column
+     * and the event-id column, in schema order.
+     */
+    public List<String> requiredColumns() {
+        java.util.ArrayList<String> required = new java.util.ArrayList<>();
+        for (ColumnSpec column : schema) {
+            if (column.required() || (eventTime != null && column.name().equals(eventTime.column()))
+                    || (eventId != null && column.name().equals(eventId.column()))) {
+                required.add(column.name());
+            }
+        }
+        return List.copyOf(required);
     }
 
     /** {@code sluice.<pipeline>.<source>.dlq}: this source's dead letters in the named pipeline. */
@@ -33,6 +55,16 @@ public record SourceSpec(
     /** {@code sluice.<pipeline>.<source>.late}: this source's late events in the named pipeline. */
     public String lateTopic(String pipeline) {
         return "sluice." + pipeline + "." + name + ".late";
+    }
+
+    /**
+     * The column that identifies an event ({@code event-id: payment_id}): the Flink job drops a record whose id it has
+     * already seen within {@code horizon} of processing time, so a producer's retries and duplicates are counted once.
+     * The column is required. Its default horizon is {@link #DEFAULT_HORIZON}.
+     */
+    public record EventId(String column, Duration horizon) {
+        /** How long an id is remembered unless the spec says otherwise. */
+        public static final Duration DEFAULT_HORIZON = Duration.ofHours(1);
     }
 
     /** Wire format of a source topic. */

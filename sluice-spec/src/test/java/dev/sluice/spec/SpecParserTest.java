@@ -141,6 +141,40 @@ class SpecParserTest {
     }
 
     @Test
+    void readsNotNullColumnsAndTheEventIdAsRequired() {
+        PipelineSpec spec = parser.parse("""
+                name: p
+                sources:
+                  - name: payments
+                    schema:
+                      payment_id: STRING
+                      merchant: string not null
+                      amount: DECIMAL(12, 2)  NOT  NULL
+                      note: STRING
+                      ts: TIMESTAMP(3)
+                    event-time: {column: ts}
+                    event-id: payment_id
+                  - name: clicks
+                    schema: {ts: TIMESTAMP(3)}
+                    event-time: {column: ts}
+                    event-id: {column: ts, horizon: 2h}
+                views: [{name: v, sql: SELECT 1}]
+                """, dir.resolve("pipeline.yaml"));
+
+        SourceSpec payments = spec.sources().get(0);
+        assertThat(payments.schema()).extracting(ColumnSpec::type, ColumnSpec::required).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("STRING", false),
+                org.assertj.core.groups.Tuple.tuple("STRING", true),
+                org.assertj.core.groups.Tuple.tuple("DECIMAL(12, 2)", true),
+                org.assertj.core.groups.Tuple.tuple("STRING", false),
+                org.assertj.core.groups.Tuple.tuple("TIMESTAMP(3)", false));
+        assertThat(payments.eventId()).isEqualTo(new SourceSpec.EventId("payment_id", Duration.ofHours(1)));
+        assertThat(payments.requiredColumns()).containsExactly("payment_id", "merchant", "amount", "ts");
+        assertThat(spec.sources().get(1).eventId()).isEqualTo(new SourceSpec.EventId("ts", Duration.ofHours(2)));
+        assertThat(spec.sources().get(1).requiredColumns()).containsExactly("ts");
+    }
+
+    @Test
     void infersUpsertModeFromAPrimaryKey() {
         PipelineSpec spec = parser.parse("""
                 name: p

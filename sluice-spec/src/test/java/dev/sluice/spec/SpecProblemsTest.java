@@ -34,7 +34,7 @@ class SpecProblemsTest {
                 views: [{name: v, sql: SELECT 1}]
                 """)).containsExactly(problem(4, 5, "sources[0].partitons",
                 "unknown key 'partitons' (did you mean 'partitions'?); allowed keys are: "
-                        + "name, topic, partitions, format, schema, event-time, on-error"));
+                        + "name, topic, partitions, format, schema, event-time, event-id, on-error"));
     }
 
     @Test
@@ -112,6 +112,52 @@ class SpecProblemsTest {
                 views: [{name: v, sql: SELECT 1}]
                 """)).containsExactly(problem(5, 12, "sources[0].schema.url",
                 "unsupported type 'VARCHR'; allowed types are: " + ALLOWED_TYPES));
+    }
+
+    @Test
+    void refusesARequiredListWithAHintToNotNull() {
+        assertThat(problems("""
+                name: p
+                sources:
+                  - name: clicks
+                    required: [user]
+                    schema: {user: STRING, ts: TIMESTAMP(3)}
+                    event-time: {column: ts}
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(4, 5, "sources[0].required",
+                "a 'required:' list is not supported; mark each required column in the schema instead, such as "
+                        + "'merchant: STRING NOT NULL' (the event-time column is always required)"));
+    }
+
+    @Test
+    void refusesNotNullInAReferenceSchema() throws IOException {
+        Files.writeString(dir.resolve("m.csv"), "id\nm1\n");
+        assertThat(problems("""
+                name: p
+                sources: [{name: clicks, schema: {ts: TIMESTAMP(3)}, event-time: {column: ts}}]
+                references:
+                  - name: m
+                    file: m.csv
+                    schema: {id: STRING NOT NULL}
+                    primary-key: [id]
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(6, 18, "references[0].schema.id",
+                "NOT NULL applies to source columns only; a reference column is null when the file's cell is empty; "
+                        + "remove NOT NULL from 'STRING NOT NULL'"));
+    }
+
+    @Test
+    void rejectsAnEventIdColumnThatIsNotInTheSchema() {
+        assertThat(problems("""
+                name: p
+                sources:
+                  - name: payments
+                    schema: {payment_id: STRING, ts: TIMESTAMP(3)}
+                    event-time: {column: ts}
+                    event-id: {column: id, horizon: 10m}
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(6, 24, "sources[0].event-id.column",
+                "column 'id' is not in the schema of source 'payments'; columns are: payment_id, ts"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.sluice.spec.SourceSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -28,7 +29,8 @@ import org.apache.flink.table.types.logical.LogicalType;
  *       repeated field outside the schema is not read and so not checked);
  *   <li>each schema field's value of its column's type ({@link ValueParser}); STRING values free of unpaired
  *       surrogate escapes (a backslash-u escape of D800 to DFFF without its partner), which are not Unicode text;
- *   <li>the event-time field present, not null, and within the source's {@link EventTimeRange}.
+ *   <li>the event-time field present, not null, and within the source's {@link EventTimeRange};
+ *   <li>every required field ({@code NOT NULL} in the schema, the event-id column) present and not null.
  * </ol>
  *
  * <p>One parser serves one source subtask: it keeps a small scratch array between records and is not thread-safe.
@@ -45,6 +47,12 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
     private transient JsonFactory factory;
     /** Which schema fields the current record has set; reset per record. */
     private transient boolean[] seen;
+
+    /** The parser of a source as the spec declares it: its schema, required columns and range of event times. */
+    public static JsonRecordParser forSource(SourceSpec source, Clock clock) {
+        return new JsonRecordParser(RecordSchema.of(source.schema(), source.requiredColumns()), source.eventTime().column(),
+                EventTimeRange.of(source.eventTime(), clock));
+    }
 
     /** A parser that accepts event times from 1970 to one hour ahead of the system clock. */
     public JsonRecordParser(RecordSchema schema, String eventTimeColumn) {
@@ -138,6 +146,14 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
         String outOfRange = eventTimes.violation(schema.name(eventTimeIndex), ValueParser.epochMillis(eventTime));
         if (outOfRange != null) {
             throw new BadRecordException(outOfRange);
+        }
+        int[] required = schema.required();
+        for (int k = 0; k < required.length; k++) {
+            int i = required[k];
+            if (values[i] == null) {
+                throw new BadRecordException("required field '" + schema.name(i) + "' is " + (seen[i] ? "null" : "missing")
+                        + "; the schema declares it NOT NULL (or it is the event-id column)");
+            }
         }
     }
 

@@ -304,7 +304,10 @@ public final class ValueParser {
 
     private static Instant instant(String text, LogicalType type) {
         String trimmed = text.trim();
-        Instant instant;
+        Instant instant = fastInstant(trimmed);
+        if (instant != null) {
+            return instant; // years 0000 to 9999 by construction
+        }
         try {
             TemporalAccessor parsed = TIMESTAMP.parse(trimmed);
             LocalDateTime local = LocalDateTime.of(LocalDate.from(parsed), LocalTime.from(parsed));
@@ -322,6 +325,75 @@ public final class ValueParser {
             throw outOfRange(quoted(text), type);
         }
         return instant;
+    }
+
+    /**
+     * The common layouts {@code 2026-11-24T15:00:00[.fraction][Z]} (also with a space or a lower-case t or z) read
+     * without the formatter, which allocates a map of fields per value and was the largest single cost of reading a
+     * record. Null for anything else, including dates and times the formatter's lenient resolution would adjust (such
+     * as {@code 2026-02-30} or {@code 24:00:00}), so those take the formatter's path and get its result.
+     */
+    static Instant fastInstant(String s) {
+        int n = s.length();
+        if (n < 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return null;
+        }
+        char sep = s.charAt(10);
+        if (sep != 'T' && sep != 't' && sep != ' ') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59) {
+            return null;
+        }
+        int i = 19;
+        int nanos = 0;
+        if (i < n && s.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && i - start < 9 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                nanos = nanos * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            int count = i - start;
+            if (count == 0) {
+                return null;
+            }
+            for (int k = count; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        if (i < n && (s.charAt(i) == 'Z' || s.charAt(i) == 'z')) {
+            i++;
+        }
+        if (i != n) {
+            return null;
+        }
+        boolean leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        int length = month == 2 ? (leap ? 29 : 28) : (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
+        if (day > length) {
+            return null;
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nanos);
+    }
+
+    /** The number written by the ASCII digits {@code s[from, to)}, or -1 when one is not a digit. */
+    private static int digits(String s, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static Instant epochMillis(long millis, LogicalType type) {

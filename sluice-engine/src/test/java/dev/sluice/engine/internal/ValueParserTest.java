@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.List;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.junit.jupiter.api.Test;
 
@@ -102,5 +103,54 @@ class ValueParserTest {
     void shortenedValuesNeverSplitASurrogatePair() {
         String text = "a".repeat(59) + "\uD83D\uDE00" + "tail";
         assertThat(ValueParser.quoted(text)).isEqualTo("\"" + "a".repeat(59) + "...\"");
+    }
+
+    /** What the formatter alone makes of a text: the instant, or null when it refuses it. */
+    private static Instant viaFormatter(String text) {
+        try {
+            java.time.temporal.TemporalAccessor parsed = new java.time.format.DateTimeFormatterBuilder()
+                    .parseCaseInsensitive()
+                    .append(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE)
+                    .optionalStart().appendLiteral('T').optionalEnd()
+                    .optionalStart().appendLiteral(' ').optionalEnd()
+                    .append(java.time.format.DateTimeFormatter.ISO_LOCAL_TIME)
+                    .optionalStart().appendOffsetId().optionalEnd()
+                    .toFormatter().parse(text);
+            LocalDateTime local = LocalDateTime.of(LocalDate.from(parsed), java.time.LocalTime.from(parsed));
+            return parsed.isSupported(java.time.temporal.ChronoField.OFFSET_SECONDS)
+                    ? local.toInstant(java.time.ZoneOffset.ofTotalSeconds(parsed.get(java.time.temporal.ChronoField.OFFSET_SECONDS)))
+                    : local.toInstant(java.time.ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    @Test
+    void theTimestampFastPathAgreesWithTheFormatterWhereverItAnswers() {
+        List<String> texts = new java.util.ArrayList<>(List.of("2026-11-24T15:00:00Z", "2026-11-24T15:00:00", "2026-11-24 15:00:00.1",
+                "2026-11-24t15:00:00.123456789z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2024-02-29T00:00:00Z",
+                "2026-02-29T00:00:00Z", "2026-02-30T10:00:00Z", "2026-04-31T10:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T23:60:00Z",
+                "2026-11-24T23:59:60Z", "2026-11-24T15:00:00.Z", "2026-11-24T15:00:00.1234567890Z", "2026-11-24T15:00:00+01:00",
+                "2026-11-24T15:00Z", "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-11-00T00:00:00Z", "2026-1-24T15:00:00Z",
+                "+2026-11-24T15:00:00Z", "2026-11-24X15:00:00Z", "2026-11-24T15:00:00ZZ", "2026-11-24T15:0a:00Z", "1900-02-29T00:00:00Z",
+                "2000-02-29T12:34:56.7Z"));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            texts.add(String.format("%04d-%02d-%02d%s%02d:%02d:%02d%s%s", random.nextInt(10_000), random.nextInt(14), random.nextInt(33),
+                    random.nextBoolean() ? "T" : " ", random.nextInt(25), random.nextInt(61), random.nextInt(61),
+                    random.nextInt(3) == 0 ? "" : "." + String.format("%09d", random.nextInt(1_000_000_000)).substring(0, 1 + random.nextInt(9)),
+                    random.nextBoolean() ? "Z" : ""));
+        }
+        int fast = 0;
+        for (String text : texts) {
+            Instant quick = ValueParser.fastInstant(text);
+            if (quick != null) {
+                fast++;
+                assertThat(quick).as(text).isEqualTo(viaFormatter(text));
+            }
+        }
+        assertThat(fast).as("the fast path answers the common layouts").isGreaterThan(5_000);
+        assertThat(ValueParser.fastInstant("2026-11-24T15:00:00Z")).isEqualTo(Instant.parse("2026-11-24T15:00:00Z"));
+        assertThat(ValueParser.fastInstant("2026-02-30T10:00:00Z")).as("left to the formatter's resolution").isNull();
     }
 }

@@ -58,7 +58,11 @@ public final class SpecReader {
     static final List<String> PIPELINE_KEYS =
             List.of("name", "description", "sources", "references", "views", "sinks", "alerts", "notifiers", "dashboards");
     static final List<String> SOURCE_KEYS =
-            List.of("name", "topic", "partitions", "format", "schema", "event-time", "on-error");
+            List.of("name", "topic", "partitions", "format", "schema", "event-time", "event-id", "on-error");
+    /** Keys read from a source: {@link #SOURCE_KEYS} and {@code required}, which is refused with a hint. */
+    private static final List<String> SOURCE_KEYS_READ = concat(SOURCE_KEYS, "required");
+    static final List<String> EVENT_ID_KEYS = List.of("column", "horizon");
+    static final Duration MAX_EVENT_ID_HORIZON = Duration.ofDays(7);
     static final List<String> EVENT_TIME_KEYS = List.of("column", "max-out-of-orderness", "max-future", "earliest");
     static final List<String> REFERENCE_KEYS = List.of("name", "file", "schema", "primary-key");
     static final List<String> VIEW_KEYS = List.of("name", "sql");
@@ -91,6 +95,7 @@ public final class SpecReader {
     static final Instant MIN_TIME = Instant.parse("0000-01-01T00:00:00Z");
     static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59Z");
 
+    private static final Pattern NOT_NULL = Pattern.compile("(?is)(.*?)\\s+NOT\\s+NULL\\s*");
     private static final Pattern PARTITIONS = Pattern.compile("[0-9]{1,9}");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
     private static final String DURATION_RULE =
@@ -312,20 +317,56 @@ public final class SpecReader {
 
     private SourceSpec source(Node node, String path) {
         Map<String, Field> fields = mapping(node, path,
-                "a source: a mapping with the keys " + String.join(", ", SOURCE_KEYS), SOURCE_KEYS);
+                "a source: a mapping with the keys " + String.join(", ", SOURCE_KEYS), SOURCE_KEYS_READ);
         if (fields == null) {
             return null;
+        }
+        Field requiredList = fields.get("required");
+        if (requiredList != null) {
+            problem(requiredList.keyNode(), requiredList.path(), "a 'required:' list is not supported; mark each required "
+                    + "column in the schema instead, such as 'merchant: STRING NOT NULL' (the event-time column is always "
+                    + "required)");
         }
         String name = requiredScalar(fields, node, path, "name", "a source name");
         String topic = fields.containsKey("topic") ? scalar(fields.get("topic"), "a Kafka topic name") : name;
         int partitions = partitions(fields.get("partitions"));
         SourceSpec.Format format = choice(fields.get("format"), FORMATS, SourceSpec.Format.JSON);
-        List<ColumnSpec> schema = schema(fields, node, path);
+        List<ColumnSpec> schema = schema(fields, node, path, true);
         SourceSpec.EventTime eventTime = eventTime(fields, node, path);
         SourceSpec.ErrorPolicy onError =
                 choice(fields.get("on-error"), ERROR_POLICIES, SourceSpec.ErrorPolicy.DEAD_LETTER);
+        SourceSpec.EventId eventId = eventId(fields.get("event-id"));
         return new SourceSpec(name, topic, partitions, format == null ? SourceSpec.Format.JSON : format, schema,
-                eventTime, onError == null ? SourceSpec.ErrorPolicy.DEAD_LETTER : onError, location(node));
+                eventTime, onError == null ? SourceSpec.ErrorPolicy.DEAD_LETTER : onError, location(node), eventId);
+    }
+
+    /** {@code event-id: payment_id} or {@code event-id: {column: payment_id, horizon: 1h}}; null when absent or invalid. */
+    private SourceSpec.EventId eventId(Field field) {
+        if (field == null || isNull(field.value())) {
+            return null;
+        }
+        if (field.value() instanceof ScalarNode) {
+            String column = scalar(field, "a column name, or a mapping with the keys " + String.join(", ", EVENT_ID_KEYS));
+            return column == null ? null : new SourceSpec.EventId(column, SourceSpec.EventId.DEFAULT_HORIZON);
+        }
+        locations.put(field.path(), location(field.value()));
+        Map<String, Field> fields = mapping(field.value(), field.path(),
+                "a column name, or a mapping with the keys " + String.join(", ", EVENT_ID_KEYS), EVENT_ID_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String column = requiredScalar(fields, field.value(), field.path(), "column", "the name of a schema column");
+        Duration horizon = duration(fields.get("horizon"), SourceSpec.EventId.DEFAULT_HORIZON, MAX_EVENT_ID_HORIZON, "7d");
+        if (horizon.isZero()) {
+            problem(fields.get("horizon").value(), fields.get("horizon").path(), "the horizon must be longer than 0");
+        }
+        return column == null ? null : new SourceSpec.EventId(column, horizon);
+    }
+
+    private static List<String> concat(List<String> list, String extra) {
+        List<String> all = new ArrayList<>(list);
+        all.add(extra);
+        return List.copyOf(all);
     }
 
     private int partitions(Field field) {
@@ -440,7 +481,7 @@ public final class SpecReader {
                         "invalid file path " + quote(fileText) + ": " + e.getReason());
             }
         }
-        List<ColumnSpec> schema = schema(fields, node, path);
+        List<ColumnSpec> schema = schema(fields, node, path, false);
         Field keyField = fields.get("primary-key");
         List<String> primaryKey = List.of();
         if (keyField == null) {
@@ -644,7 +685,7 @@ public final class SpecReader {
         return columnNames(field);
     }
 
-    private List<ColumnSpec> schema(Map<String, Field> ownerFields, Node owner, String ownerPath) {
+    private List<ColumnSpec> schema(Map<String, Field> ownerFields, Node owner, String ownerPath, boolean notNullAllowed) {
         String expected = "a mapping of column names to Flink SQL types, such as {id: STRING, ts: TIMESTAMP(3)}";
         Field field = ownerFields.get("schema");
         if (field == null) {
@@ -665,6 +706,18 @@ public final class SpecReader {
             String typeText = scalar(column, TYPE_EXPECTED);
             locations.put(column.path(), at);
             String type = null;
+            boolean required = false;
+            Matcher notNull = typeText == null ? null : NOT_NULL.matcher(typeText);
+            if (notNull != null && notNull.matches()) {
+                if (notNullAllowed) {
+                    required = true;
+                    typeText = notNull.group(1);
+                } else {
+                    problem(column.value(), column.path(), "NOT NULL applies to source columns only; a reference "
+                            + "column is null when the file's cell is empty; remove NOT NULL from " + quote(typeText));
+                    typeText = notNull.group(1);
+                }
+            }
             if (typeText != null) {
                 try {
                     type = SqlTypes.normalize(typeText);
@@ -672,7 +725,7 @@ public final class SpecReader {
                     problem(column.value(), column.path(), e.getMessage() + flowCommaHint(column.value(), typeText));
                 }
             }
-            schema.add(new ColumnSpec(column.key(), type, at));
+            schema.add(new ColumnSpec(column.key(), type, at, required));
         }
         return schema;
     }
@@ -804,13 +857,14 @@ public final class SpecReader {
 
     private static String unknownKey(String key, List<String> allowed) {
         String suggestion = "";
-        for (String candidate : allowed) {
+        for (String candidate : allowed == SOURCE_KEYS_READ ? SOURCE_KEYS : allowed) {
             if (editDistance(key, candidate) <= Math.min(2, candidate.length() / 3)) {
                 suggestion = " (did you mean '" + candidate + "'?)";
                 break;
             }
         }
-        return "unknown key " + quote(key) + suggestion + "; allowed keys are: " + String.join(", ", allowed);
+        List<String> listed = allowed == SOURCE_KEYS_READ ? SOURCE_KEYS : allowed;
+        return "unknown key " + quote(key) + suggestion + "; allowed keys are: " + String.join(", ", listed);
     }
 
     private String requiredScalar(Map<String, Field> fields, Node parent, String parentPath, String key,

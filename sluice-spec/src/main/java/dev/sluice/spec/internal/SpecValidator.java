@@ -113,6 +113,20 @@ public final class SpecValidator {
                 }
             }
             eventTime(path, source);
+            eventId(path, source);
+        }
+    }
+
+    private void eventId(String path, SourceSpec source) {
+        SourceSpec.EventId eventId = source.eventId();
+        if (eventId == null || eventId.column() == null || source.schema().isEmpty()) {
+            return;
+        }
+        String key = locations.containsKey(path + ".event-id.column") ? path + ".event-id.column" : path + ".event-id";
+        ColumnSpec column = source.schema().stream().filter(c -> c.name().equals(eventId.column())).findFirst().orElse(null);
+        if (column == null) {
+            report(key, "column " + SpecReader.quote(eventId.column()) + " is not in the schema of "
+                    + owner("source", source.name()) + "; columns are: " + columnNames(source.schema()));
         }
     }
 
