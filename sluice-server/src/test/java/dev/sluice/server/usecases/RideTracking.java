@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Rides in a city box: a request at the pickup, a free driver accepts and drives there and on to the drop-off,
+ * Rides in the centre of the city box (4 x 5 km, across two zones): a request at the pickup, a free driver accepts and drives there and on to the drop-off,
  * reporting its position every 4 s, then completes; without a free driver the ride is cancelled. The expectation
  * follows each view of {@code examples/ride-tracking/pipeline.yaml}.
  */
@@ -64,7 +64,7 @@ final class RideTracking implements UseCase {
         double[][] driverAt = new double[DRIVERS][];
         long[] freeAt = new long[DRIVERS];
         for (int d = 0; d < DRIVERS; d++) {
-            driverAt[d] = new double[] {round5(52.40 + random.nextDouble() * 0.22), round5(13.20 + random.nextDouble() * 0.40)};
+            driverAt[d] = new double[] {round5(52.49 + random.nextDouble() * 0.04), round5(13.36 + random.nextDouble() * 0.08)};
         }
         List<Long> requests = new ArrayList<>();
         for (int r = 0; r < RIDES; r++) {
@@ -75,8 +75,8 @@ final class RideTracking implements UseCase {
             String ride = prefix + "r-" + (r + 1);
             String rider = prefix + "rider-" + (1 + random.nextInt(20));
             long ts = requests.get(r);
-            double[] pickup = {round5(52.45 + random.nextDouble() * 0.12), round5(13.30 + random.nextDouble() * 0.20)};
-            double[] dropoff = {round5(52.45 + random.nextDouble() * 0.12), round5(13.30 + random.nextDouble() * 0.20)};
+            double[] pickup = {round5(52.49 + random.nextDouble() * 0.04), round5(13.36 + random.nextDouble() * 0.08)};
+            double[] dropoff = {round5(52.49 + random.nextDouble() * 0.04), round5(13.36 + random.nextDouble() * 0.08)};
             events.add(ride(prefix, n, "requested", ride, rider, null, pickup, null, null, ts));
             long acceptAt = ts + 2 * SECOND + random.nextLong(18 * SECOND);
             int driver = -1;
