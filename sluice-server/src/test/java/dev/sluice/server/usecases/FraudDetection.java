@@ -13,9 +13,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * Card payments: normal cards pay in their home country every few minutes at most; planted on top are card testing
@@ -144,7 +146,7 @@ final class FraudDetection implements UseCase {
         Map<String, List<Paid>> byCard = new HashMap<>();
         for (Event e : events) {
             BigDecimal amount = (BigDecimal) e.get("amount");
-            BigDecimal rate = EUR_RATES.get(e.str("currency").toUpperCase(java.util.Locale.ROOT));
+            BigDecimal rate = EUR_RATES.get(e.str("currency").toUpperCase(Locale.ROOT));
             if (rate == null || amount.signum() <= 0) {
                 continue;
             }
@@ -164,7 +166,7 @@ final class FraudDetection implements UseCase {
     }
 
     private static void velocity(List<Paid> paid, long wm, Oracle.Tables t) {
-        Map<Long, List<Paid>> windows = new java.util.TreeMap<>();
+        Map<Long, List<Paid>> windows = new TreeMap<>();
         for (Paid p : paid) {
             for (long s : Oracle.hops(p.ts(), MINUTE, 5 * MINUTE)) {
                 windows.computeIfAbsent(s, x -> new ArrayList<>()).add(p);

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class Oracle {
      */
     static long finalWatermark(List<Event> events) {
         long[] max = new long[Event.PARTITIONS];
-        java.util.Arrays.fill(max, Long.MIN_VALUE);
+        Arrays.fill(max, Long.MIN_VALUE);
         for (Event e : events) {
             max[e.partition()] = Math.max(max[e.partition()], e.ts());
         }

@@ -1,13 +1,13 @@
 package dev.sluice.server.usecases;
 
 import static dev.sluice.server.usecases.Oracle.MINUTE;
-import static dev.sluice.server.usecases.Oracle.SECOND;
 import static dev.sluice.server.usecases.Oracle.row;
 import static dev.sluice.server.usecases.Oracle.time;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,7 +162,7 @@ final class StockTrading implements UseCase {
         // OVER windows in event-time order, for the trades the watermark has passed.
         for (List<Event> trades : tradesBySymbol.values()) {
             List<Event> byTime = new ArrayList<>(trades);
-            byTime.sort(java.util.Comparator.comparingLong(Event::ts));
+            byTime.sort(Comparator.comparingLong(Event::ts));
             for (int i = 0; i < byTime.size(); i++) {
                 Event e = byTime.get(i);
                 if (e.ts() > wm) {
