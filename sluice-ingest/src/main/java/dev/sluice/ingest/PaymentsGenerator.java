@@ -10,9 +10,12 @@ import java.util.List;
  * for the pipeline to find.
  *
  * <ul>
- *   <li>About 50,000 cards and the 200 merchants of {@code examples/payments/merchants.csv}, chosen with Zipf-like
+ *   <li>500,000 cards and the 200 merchants of {@code examples/payments/merchants.csv}, chosen with Zipf-like
  *       popularity (m-0001 most popular). A payment's country is its merchant's and its currency that country's
- *       (EUR in DE/FR/ES/IT/NL, GBP, USD, CHF, SEK, PLN, JPY); amounts are log-normal per merchant category.</li>
+ *       (EUR in DE/FR/ES/IT/NL, GBP, USD, CHF, SEK, PLN, JPY); amounts are log-normal per merchant category.
+ *       Every card has a home country and, in normal traffic, pays only there and in turn with the other cards of
+ *       that country, so it pays again only after about {@code 500,000 / rate} seconds (8 minutes at 1,000
+ *       events/s): normal cards do not trip velocity or impossible-travel rules, the planted patterns do.</li>
  *   <li>Event time is the clock's time, except ~2% of payments that are 1 ms..3 s older (out of order) and
  *       ~0.1% that are 20..60 s older (late, beyond a typical watermark).</li>
  *   <li>~0.5% of payments name a merchant outside the catalog ({@code m-9xxx}) so enrichment joins must cope.</li>
@@ -44,7 +47,7 @@ public final class PaymentsGenerator implements EventGenerator {
 
     /** Share of malformed records the demo produces: one in 2,000. */
     public static final double DEMO_MALFORMED_RATIO = 0.0005;
-    /** Number of distinct cards, {@code c-000001} .. {@code c-050000}. */
+    /** Number of distinct cards, {@code c-000001} .. {@code c-500000}. */
     public static final int CARD_COUNT = PaymentModel.CARD_COUNT;
 
     private final Clock clock;

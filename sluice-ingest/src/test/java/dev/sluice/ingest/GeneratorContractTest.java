@@ -22,7 +22,7 @@ class GeneratorContractTest {
     static final Duration STEP = Duration.ofMillis(10);
     /** Generator name to the example pipeline whose first source reads it. */
     static final Map<String, String> EXAMPLES = Map.of(
-            "clickstream", "clickstream", "sensors", "iot", "ticks", "trading", "rides", "rides",
+            "clickstream", "live-dashboards", "sensors", "iot", "ticks", "stock-trading", "rides", "ride-tracking",
             "payments", "payments");
 
     static Iterable<String> generators() {

@@ -112,7 +112,7 @@ class PaymentsGeneratorTest {
             assertThat(paymentIds.add(payment.paymentId())).as("unique %s", payment.paymentId()).isTrue();
             assertThat(payment.paymentId()).matches("p-\\d{12}");
             assertThat(payment.cardId()).matches("c-\\d{6}");
-            assertThat(Integer.parseInt(payment.cardId().substring(2))).isBetween(1, 50_000);
+            assertThat(Integer.parseInt(payment.cardId().substring(2))).isBetween(1, PaymentsGenerator.CARD_COUNT);
             assertThat(payment.currency()).isEqualTo(CURRENCY_BY_COUNTRY.get(payment.country()));
             String home = countryByMerchant.get(payment.merchantId());
             if (home == null) {
@@ -231,6 +231,47 @@ class PaymentsGeneratorTest {
         // At one event per second a burst is paced by event time; widening the window finds nothing more.
         for (Map.Entry<String, List<Payment>> entry : withinSixty.entrySet()) {
             assertThat(withinFortyOne.get(entry.getKey())).as(entry.getKey()).hasSameSizeAs(entry.getValue());
+        }
+    }
+
+
+    @Test
+    void normalCardsPayOnlyAtHomeAndOnlyAfterTheOtherCardsOfTheirCountryHadTheirTurn() {
+        // 10,000 events/s for 70 s: with 500,000 cards each pays about every 50 s.
+        PaymentsGenerator generator = new PaymentsGenerator(15, new SteppingClock(START, Duration.ofNanos(100_000)),
+                Imperfections.none(), 0);
+        Map<String, Long> lastPaid = new HashMap<>();
+        Map<String, String> countryOf = new HashMap<>();
+        List<Payment> payments = new ArrayList<>();
+        long shortestGap = Long.MAX_VALUE;
+        long secondPayments = 0;
+        for (int i = 0; i < 700_000; i++) {
+            payments.add(generator.next());
+        }
+        Set<String> planted = new HashSet<>();
+        generator.recentPatterns().forEach(p -> planted.add(p.cardId()));
+        assertThat(planted).hasSizeGreaterThan(300); // card testing, velocity and travel every 2,000..4,000 events
+        for (Payment p : payments) {
+            if (planted.contains(p.cardId())) {
+                continue;
+            }
+            assertThat(countryOf.computeIfAbsent(p.cardId(), c -> p.country())).as(p.cardId()).isEqualTo(p.country());
+            Long last = lastPaid.put(p.cardId(), p.eventTime().toEpochMilli());
+            if (last != null) {
+                shortestGap = Math.min(shortestGap, p.eventTime().toEpochMilli() - last);
+                secondPayments++;
+            }
+        }
+        assertThat(secondPayments).isGreaterThan(150_000);
+        // A card's turn comes again after all the other cards of its country: 50 s on average, never much sooner.
+        assertThat(shortestGap).isBetween(40_000L, 52_000L);
+        // Planted velocity bursts are still 4 or more payments of one card within 5 minutes.
+        Map<String, List<Payment>> byCard = new HashMap<>();
+        payments.forEach(p -> byCard.computeIfAbsent(p.cardId(), c -> new ArrayList<>()).add(p));
+        for (var pattern : generator.recentPatterns()) {
+            if (pattern.kind().equals("velocity") && !pattern.start().isAfter(START.plusSeconds(100))) {
+                assertThat(byCard.get(pattern.cardId()).size()).as(pattern.toString()).isGreaterThanOrEqualTo(4);
+            }
         }
     }
 

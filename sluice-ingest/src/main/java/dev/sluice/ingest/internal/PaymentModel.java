@@ -20,7 +20,13 @@ import java.util.SplittableRandom;
  */
 public final class PaymentModel {
 
-    public static final int CARD_COUNT = 50_000;
+    /**
+     * Cards, each with a home country where it pays in normal traffic, in turn ({@link CardPool}): at 1,000 events/s a
+     * card pays about every 8 minutes, so normal cards do not look like velocity or impossible travel.
+     */
+    public static final int CARD_COUNT = 500_000;
+    /** Seeds the cards' homes and turns, apart from the main random stream. */
+    private static final long CARD_POOL_SEED_MIX = 0x6A09E667F3BCC909L;
     /** Zipf exponent of merchant popularity: the top merchant takes about 10% of catalog traffic. */
     static final double MERCHANT_ZIPF_EXPONENT = 0.9;
     static final double UNKNOWN_MERCHANT_RATIO = 0.005;
@@ -44,7 +50,7 @@ public final class PaymentModel {
     private final PaymentJsonWriter json = new PaymentJsonWriter();
     private final EventTimeLag lag;
     private final DuplicateQueue duplicates;
-    private final String[] cardIds = new String[CARD_COUNT];
+    private final CardPool cards;
     private final String[] unknownMerchantIds = new String[1000];
     private final List<CardBurst> bursts = new ArrayList<>();
     /** The most recent patterns started, at most {@link #PATTERNS_KEPT}; read from monitoring threads too. */
@@ -82,9 +88,7 @@ public final class PaymentModel {
         this.duplicates = new DuplicateQueue(imperfections);
         this.catalog = catalog;
         this.popularity = new ZipfSampler(catalog.size(), MERCHANT_ZIPF_EXPONENT);
-        for (int i = 0; i < CARD_COUNT; i++) {
-            cardIds[i] = padded("c-", i + 1, 6);
-        }
+        this.cards = new CardPool(CARD_COUNT, countryShares(catalog, popularity), seed ^ CARD_POOL_SEED_MIX);
         for (int i = 0; i < unknownMerchantIds.length; i++) {
             unknownMerchantIds[i] = padded("m-9", i, 3);
         }
@@ -105,7 +109,7 @@ public final class PaymentModel {
                 : random.nextInt(EVENTS_PER_TRAVEL) == 0 ? CardBurst.Kind.IMPOSSIBLE_TRAVEL
                 : null;
         if (started != null) {
-            CardBurst burst = new CardBurst(started, cardIds[random.nextInt(CARD_COUNT)], random, nowMillis, eventIndex);
+            CardBurst burst = new CardBurst(started, cardId(cards.any(random)), random, nowMillis, eventIndex);
             bursts.add(burst);
             synchronized (patterns) {
                 if (patterns.size() == PATTERNS_KEPT) {
@@ -233,8 +237,24 @@ public final class PaymentModel {
         return merchant;
     }
 
+    /** Each country's share of normal traffic: its merchants' popularity, and its part of the unknown merchants. */
+    private static double[] countryShares(MerchantCatalog catalog, ZipfSampler popularity) {
+        double[] shares = new double[Country.count()];
+        for (int k = 0; k < catalog.size(); k++) {
+            shares[catalog.get(k).country().ordinal()] += popularity.probability(k) * (1 - UNKNOWN_MERCHANT_RATIO);
+        }
+        for (int c = 0; c < shares.length; c++) {
+            shares[c] += UNKNOWN_MERCHANT_RATIO / shares.length;
+        }
+        return shares;
+    }
+
+    private static String cardId(int card) {
+        return padded("c-", card + 1L, 6);
+    }
+
+    /** A normal payment: a merchant by popularity, paid by the card whose turn it is in the merchant's country. */
     private Payment normalPayment(long nowMillis) {
-        String cardId = cardIds[random.nextInt(CARD_COUNT)];
         String merchantId;
         Country country;
         Category category;
@@ -248,6 +268,7 @@ public final class PaymentModel {
             country = merchant.country();
             category = merchant.category();
         }
+        String cardId = cardId(cards.nextIn(country));
         long cents = category.sampleCents(random, country.unitsPerEuro());
         return payment(cardId, merchantId, cents, country, nowMillis - lag.lagMillis(random));
     }
