@@ -29,7 +29,7 @@ class MetricsEndpointTest {
 
     static PipelineStatus status(String name, long eventsIn, long lag) {
         return new PipelineStatus(name, "", "RUNNING", null, 1, "RUNNING", "RUNNING", eventsIn, 2, 1, 0, lag, 5, 8, 0,
-                List.of(new PipelineStatus.Source("clicks", "clicks", 2, eventsIn, 2, 1)), List.of("big"),
+                List.of(new PipelineStatus.Source("clicks", "clicks", 2, eventsIn, 2, 1, IngestMetrics.Snapshot.NONE)), List.of("big"),
                 List.of(new PipelineStatus.TableInfo("big", "sluice." + name + ".big", "append", List.of("id"), 5, 10, 20,
                         "2026-01-01T00:00:00Z", 1500)),
                 List.of(new PipelineStatus.PartitionLag("job", "clicks", 0, 60, 60 - lag, 50, lag),

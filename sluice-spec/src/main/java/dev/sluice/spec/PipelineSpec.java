@@ -46,6 +46,12 @@ public record PipelineSpec(
         return notifiers.stream().filter(n -> n.name().equals(notifierName)).findFirst();
     }
 
+    /** A pipeline without alerts, notifiers or dashboards. */
+    public PipelineSpec(String name, String description, Path file, List<SourceSpec> sources, List<ReferenceSpec> references,
+            List<ViewSpec> views, List<SinkSpec> sinks) {
+        this(name, description, file, sources, references, views, sinks, List.of(), List.of(), List.of());
+    }
+
     public Optional<ViewSpec> view(String viewName) {
         return views.stream().filter(v -> v.name().equals(viewName)).findFirst();
     }
