@@ -1,0 +1,67 @@
+package dev.sluice.cli.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.QueryService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scenario 2: the whole Sluice process ({@code sluice run} in a child JVM, with its embedded broker) is killed with
+ * SIGKILL three times while events stream in, and started again on the same data directory each time. The producer
+ * outside waits for the broker to come back. After a clean stop the DuckDB file must equal the oracle.
+ */
+class ProcessKillIT {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessKillIT.class);
+    private static final int KILLS = 3;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void threeSigkillsOfTheWholeProcessLoseAndDuplicateNothing() throws Exception {
+        FaultPipeline pipeline = FaultPipeline.standard();
+        Workload workload = new Workload(2_000_000, 40, 0, 21, Instant.now());
+        Oracle oracle = new Oracle(pipeline.window().toMillis());
+        long started = System.nanoTime();
+        try (ChildSluice sluice = new ChildSluice(pipeline.write(dir), dir)) {
+            sluice.start();
+            try (EventFeed feed = new EventFeed(sluice.bootstrap(), pipeline, workload, oracle, 2_000).start()) {
+                int midStream = 0;
+                for (int kill = 1; kill <= KILLS; kill++) {
+                    long before = storedEvents(sluice);
+                    InProcessSluice.await("new results before kill " + kill, Duration.ofSeconds(120), () -> storedEvents(sluice) > before);
+                    Thread.sleep(1_500);
+                    midStream += feed.streaming() ? 1 : 0;
+                    LOG.info("Fault {}: SIGKILL of sluice run with {} records acknowledged.", kill, feed.acknowledged());
+                    sluice.kill();
+                    sluice.start();
+                }
+                long before = storedEvents(sluice);
+                InProcessSluice.await("new results after the last restart", Duration.ofSeconds(120), () -> storedEvents(sluice) > before);
+                feed.finish(Duration.ofMinutes(3));
+                ResultCheck.Report live = InProcessSluice.awaitExact(pipeline, sluice.sql(), oracle, Duration.ofSeconds(180));
+                InProcessSluice.assertExact(live);
+                assertThat(midStream).as("kills while the stream was still being sent").isEqualTo(KILLS);
+            }
+            assertThat(sluice.stop()).as("exit code of the clean stop").isZero();
+        }
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("data").resolve("sluice.duckdb"))) {
+            QueryService queries = new QueryService(store);
+            ResultCheck.Report stored = ResultCheck.check(pipeline, q -> queries.query(q, 1_000_000).rows(), oracle);
+            LOG.info("ProcessKillIT: {} events, {} SIGKILLs, {} s; after the clean stop: {}", oracle.events(), KILLS,
+                    (System.nanoTime() - started) / 1_000_000_000, stored);
+            InProcessSluice.assertExact(stored);
+        }
+    }
+
+    private static long storedEvents(ChildSluice sluice) {
+        return ResultCheck.asLong(sluice.sql().rows("SELECT count(*) FROM faults.all_events").get(0).get(0));
+    }
+}
