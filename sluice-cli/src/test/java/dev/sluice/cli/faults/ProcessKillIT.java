@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * outside waits for the broker to come back. After a clean stop the DuckDB file must equal the oracle.
  */
 @Disabled("Finds a bug: after a SIGKILL and restart with a backlog, a source partition with unread records is marked idle"
-        + " (apparently because PartitionWatermarks counts a partition whose consumer lag is not known yet as read to its end), the watermark runs"
+        + " (see docs/reliability.md for the candidate causes in PartitionWatermarks and Flink's lazily created split outputs), the watermark runs"
         + " ahead on the other partitions, and the backlogged partition's on-time events are routed to late_events, so they are"
         + " missing from every table. See docs/reliability.md, Fault-injection suite.")
 class ProcessKillIT {
