@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * SIGKILL three times while events stream in, and started again on the same data directory each time. The producer
  * outside waits for the broker to come back. After a clean stop the DuckDB file must equal the oracle.
  */
-@Disabled("Finds a bug: after a SIGKILL and restart with a backlog, a source partition with unread records is marked idle"
-        + " (see docs/reliability.md for the candidate causes in PartitionWatermarks and Flink's lazily created split outputs), the watermark runs"
-        + " ahead on the other partitions, and the backlogged partition's on-time events are routed to late_events, so they are"
-        + " missing from every table. See docs/reliability.md, Fault-injection suite.")
+@Disabled("Finds a bug: after a restart with a backlog, a source partition with unread records is marked idle (its"
+        + " PartitionWatermarks generator counts a partition without a Kafka records-lag metric yet as read to its end), the"
+        + " watermark runs ahead on the other partitions, and the backlogged partition's on-time events are routed to"
+        + " late_events, so they are missing from every table. See docs/reliability.md, Fault-injection suite.")
 class ProcessKillIT {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessKillIT.class);
     private static final int KILLS = 3;
