@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -14,13 +15,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -75,6 +80,30 @@ public final class BrokerAdmin implements AutoCloseable {
         }
     }
 
+    /**
+     * The longest transaction the cluster allows ({@code transaction.max.timeout.ms} of one of its brokers), or empty
+     * when the cluster does not say (a principal without the right to describe broker configurations, for example).
+     */
+    public Optional<Duration> transactionMaxTimeout() {
+        try {
+            Collection<Node> nodes = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (nodes.isEmpty()) {
+                return Optional.empty();
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(nodes.iterator().next().id()));
+            Config config = admin.describeConfigs(List.of(broker)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(broker);
+            ConfigEntry entry = config == null ? null : config.get("transaction.max.timeout.ms");
+            return entry == null || entry.value() == null ? Optional.empty() : Optional.of(Duration.ofMillis(Long.parseLong(entry.value())));
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warn("Cannot read transaction.max.timeout.ms of the cluster at {} ({}); assuming Kafka's default of 15 minutes.",
+                    bootstrapServers, e.toString());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     /** Partition counts of the given topics that exist. */
     public Map<String, Integer> partitions(Collection<String> topics) {
         Set<String> existing = call(admin.listTopics().names(), "list topics");
@@ -110,6 +139,45 @@ public final class BrokerAdmin implements AutoCloseable {
             lag += Math.max(0, e.getValue() - (c == null ? 0 : c.offset()));
         }
         return lag;
+    }
+
+    /**
+     * The last stable offset of every partition of the given topics that exist: the offset after the last committed
+     * record (and commit marker), which is where a consumer that has read everything stands.
+     */
+    public Map<TopicPartition, Long> partitionEnds(Collection<String> topics) {
+        return partitionEndOffsets(topics);
+    }
+
+    /** Forgets the offsets the consumer group committed, so that it starts from its reset policy again; a missing group is fine. */
+    public void deleteGroup(String groupId) {
+        try {
+            admin.deleteConsumerGroups(List.of(groupId)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            LOG.info("Deleted consumer group {} and its committed offsets on {}.", groupId, bootstrapServers);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                throw new SluiceException("Cannot delete consumer group " + groupId + " on " + bootstrapServers + ": "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while deleting consumer group " + groupId, e);
+        } catch (TimeoutException e) {
+            throw new SluiceException("Timed out after " + TIMEOUT_SECONDS + " s deleting consumer group " + groupId, e);
+        }
+    }
+
+    /** The offsets the consumer group {@code groupId} has committed, per partition; empty when it has committed none. */
+    public Map<TopicPartition, Long> committedOffsets(String groupId) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                call(admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(), "read offsets of group " + groupId);
+        Map<TopicPartition, Long> result = new HashMap<>();
+        committed.forEach((tp, o) -> {
+            if (o != null) {
+                result.put(tp, o.offset());
+            }
+        });
+        return result;
     }
 
     /** True when the cluster answers within {@code timeout}. */

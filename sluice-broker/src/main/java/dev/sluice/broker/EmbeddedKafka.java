@@ -1,6 +1,7 @@
 package dev.sluice.broker;
 
 import dev.sluice.SluiceException;
+import dev.sluice.broker.internal.InputGateAuthorizer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,10 +12,15 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +38,52 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final Set<EmbeddedKafka> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    static {
+        // Kafka exits or halts the JVM when its log directory fails (a full disk, say). Inside Sluice that would end the
+        // process without a word and without the pipelines' savepoints, so the broker's failure is reported instead.
+        Exit.setExitProcedure((code, message) -> fail("exit", code, message));
+        Exit.setHaltProcedure((code, message) -> fail("halt", code, message));
+    }
 
     private final KafkaRaftServer server;
     private final int port;
+    private final Path dataDir;
+    private final String gateId;
+    private final InputGate inputGate;
+    private final CompletableFuture<BrokerFailure> failure = new CompletableFuture<>();
 
-    private EmbeddedKafka(KafkaRaftServer server, int port) {
+    private EmbeddedKafka(KafkaRaftServer server, int port, Path dataDir, String gateId, InputGate inputGate) {
         this.server = server;
         this.port = port;
+        this.dataDir = dataDir;
+        this.gateId = gateId;
+        this.inputGate = inputGate;
+    }
+
+    /**
+     * Why the broker stopped working, had Kafka been left to exit the JVM: the broker asked to {@code action} ("exit" or
+     * "halt") with {@code code} because of {@code message} (for example "all log dirs ... have failed").
+     */
+    public record BrokerFailure(String action, int code, String message, Path dataDir) {}
+
+    private static void fail(String action, int code, String message) {
+        if (LIVE.isEmpty()) {
+            // Not Sluice's broker (a Kafka tool in this JVM): do what Kafka would have done.
+            if (action.equals("halt")) {
+                Runtime.getRuntime().halt(code);
+            } else {
+                System.exit(code);
+            }
+            return;
+        }
+        for (EmbeddedKafka kafka : LIVE) {
+            LOG.error("The embedded Kafka broker on localhost:{} failed and asked to {} the JVM with code {}: {}.", kafka.port,
+                    action, code, message);
+            kafka.failure.complete(new BrokerFailure(action, code, message == null ? "" : message, kafka.dataDir));
+        }
     }
 
     /**
@@ -58,16 +103,39 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new SluiceException("Cannot prepare the Kafka data directory " + dataDir + ": " + e.getMessage(), e);
         }
+        String gateId = Uuid.randomUuid().toString();
+        InputGate gate = new InputGate();
+        InputGateAuthorizer.register(gateId, gate);
+        props.setProperty("authorizer.class.name", InputGateAuthorizer.class.getName());
+        props.setProperty(InputGateAuthorizer.GATE_ID_CONFIG, gateId);
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         try {
             server.startup();
         } catch (RuntimeException e) {
+            InputGateAuthorizer.unregister(gateId);
+            try {
+                server.shutdown();
+            } catch (RuntimeException shutdown) {
+                e.addSuppressed(shutdown);
+            }
             throw new SluiceException("Cannot start the embedded Kafka broker on localhost:" + clientPort
                     + " (data in " + dataDir + "): " + rootMessage(e)
                     + ". Is another broker using the port or the directory? Choose others with --kafka-port / --data-dir.", e);
         }
         LOG.info("Embedded Kafka broker is up on localhost:{} with its log in {}.", clientPort, dataDir);
-        return new EmbeddedKafka(server, clientPort);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, clientPort, dataDir.toAbsolutePath(), gateId, gate);
+        LIVE.add(kafka);
+        return kafka;
+    }
+
+    /** Whether producers may write to input topics; Sluice closes it when the disk runs low. */
+    public InputGate inputGate() {
+        return inputGate;
+    }
+
+    /** Completes when the broker failed in a way that would have made Kafka exit the JVM. */
+    public CompletableFuture<BrokerFailure> failure() {
+        return failure;
     }
 
     public String bootstrapServers() {
@@ -80,8 +148,26 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        LIVE.remove(this);
+        Thread shutdown = new Thread(() -> {
+            server.shutdown();
+            server.awaitShutdown();
+        }, "sluice-kafka-shutdown");
+        shutdown.setDaemon(true);
+        shutdown.start();
+        try {
+            // A broker whose log directory failed may never finish its shutdown; the process must still stop.
+            shutdown.join(SHUTDOWN_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            InputGateAuthorizer.unregister(gateId);
+        }
+        if (shutdown.isAlive()) {
+            LOG.warn("The embedded Kafka broker on localhost:{} did not stop within {} s; leaving it behind.", port,
+                    SHUTDOWN_TIMEOUT.toSeconds());
+            return;
+        }
         LOG.info("Embedded Kafka broker on localhost:{} has stopped.", port);
     }
 

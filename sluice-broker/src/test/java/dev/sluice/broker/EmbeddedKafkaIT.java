@@ -1,6 +1,7 @@
 package dev.sluice.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +30,30 @@ class EmbeddedKafkaIT {
             send(kafka.bootstrapServers(), "events", 25);
             assertThat(admin.endOffsets(List.of("events"))).isEqualTo(Map.of("events", 25L));
             assertThat(admin.lag("nobody", List.of("events"))).isEqualTo(25L);
+            assertThat(admin.transactionMaxTimeout()).contains(Duration.ofMinutes(15));
         }
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
                 BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties())) {
             assertThat(admin.partitions(List.of("events", "missing"))).isEqualTo(Map.of("events", 3));
             assertThat(admin.endOffsets(List.of("events"))).isEqualTo(Map.of("events", 25L));
+        }
+    }
+
+    @Test
+    void closedInputGateRefusesWritesToInputTopicsOnly() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
+                BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties())) {
+            admin.ensureTopics(List.of(TopicSpec.of("events", 1), TopicSpec.of("sluice.p.results", 1)));
+            kafka.inputGate().close("the data directory has 10 MB free, below the stop level of 20 MB");
+
+            assertThatThrownBy(() -> send(kafka.bootstrapServers(), "events", 1))
+                    .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+            send(kafka.bootstrapServers(), "sluice.p.results", 3);
+
+            kafka.inputGate().open();
+            send(kafka.bootstrapServers(), "events", 2);
+            assertThat(admin.endOffsets(List.of("events", "sluice.p.results")))
+                    .isEqualTo(Map.of("events", 2L, "sluice.p.results", 3L));
         }
     }
 

@@ -41,6 +41,10 @@ final class ApiClient {
         return send(request(path).DELETE());
     }
 
+    Response postJson(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     Response postYaml(String path, String yaml, String fileName) {
         return send(request(path).header("Content-Type", "application/yaml").header("X-Sluice-Pipeline-File", fileName)
                 .POST(HttpRequest.BodyPublishers.ofString(yaml)));

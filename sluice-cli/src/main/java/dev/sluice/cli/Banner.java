@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.spec.DashboardSpec;
 import dev.sluice.spec.PipelineSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,14 +42,19 @@ final class Banner {
                     + p.restoredFrom().map(r -> ", resumed from " + r.getFileName()).orElse(", fresh start"));
             Console.print("    Topics       " + String.join(", ", p.topics().stream().map(t -> t.name()).toList()));
             Console.print("    Tables       schema " + name + ": " + String.join(", ", p.tables().stream().map(t -> t.name()).distinct().toList()));
+            for (DashboardSpec d : p.spec().dashboards()) {
+                Console.print("    Dashboard    " + api + "/dashboard.html?pipeline=" + name + "&dashboard=" + d.name() + "  (" + d.title() + ")");
+            }
         }
         Console.print("  Storage        DuckDB " + data.resolve("sluice.duckdb") + "  (one schema per pipeline)");
+        Console.print("  Web UI         " + api + "/   (live dashboards; open it in a browser)");
         Console.print("  REST API       " + api + "/api/v1/health   " + api + "/api/v1/pipelines");
         String example = names.isEmpty() ? "{name}" : names.get(0);
         Console.print("                 " + api + "/api/v1/pipelines/" + example + "/tables/{table}?limit=10   POST " + api
                 + "/api/v1/pipelines/" + example + "/query {\"sql\": \"...\"}");
         if (!settings.apiKeys().isEmpty()) {
-            Console.print("                 every request needs Authorization: Bearer <key> (" + settings.apiKeys() + " accepted)");
+            Console.print("                 every request needs Authorization: Bearer <key> (" + settings.apiKeys() + " accepted);"
+                    + " the web UI asks for the key once");
         }
         if (generator != null) {
             Console.print("  Generator      " + generator);

@@ -52,7 +52,8 @@ final class DemoCommand implements Callable<Integer> {
                     new PaymentsGenerator(seed != null ? seed : System.nanoTime(), Clock.systemUTC(),
                             PaymentsGenerator.DEMO_MALFORMED_RATIO,
                             // Payment ids continue after the records already in the topic, across restarts.
-                            server.admin().endOffsets(java.util.List.of(topic)).getOrDefault(topic, 0L)));
+                            server.admin().endOffsets(java.util.List.of(topic)).getOrDefault(topic, 0L)))
+                    .pauseUnless(server::admitsInput);
         } catch (RuntimeException e) {
             server.close();
             throw e;

@@ -23,6 +23,11 @@ final class DeployCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
 
+    @picocli.CommandLine.Option(names = "--allow-state-reset",
+            description = "If the running version's state does not fit the new one (a view changed), start the new version over: "
+                    + "its state is set aside and its tables are rebuilt from the events the source topics still hold.")
+    boolean allowStateReset;
+
     @Override
     public Integer call() throws Exception {
         String yaml;
@@ -31,7 +36,7 @@ final class DeployCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new SluiceException("Cannot read the pipeline file " + file + ": " + e.getMessage(), e);
         }
-        ApiClient.Response r = server.client().postYaml("/api/v1/pipelines", yaml, file.toAbsolutePath().normalize().toString());
+        ApiClient.Response r = server.client().postYaml("/api/v1/pipelines" + (allowStateReset ? "?allow-state-reset=true" : ""), yaml, file.toAbsolutePath().normalize().toString());
         if (r.status() == 400 && r.body().has("problems")) {
             int n = r.body().get("problems").size();
             Console.error(n == 1 ? "The pipeline is not valid:" : "The pipeline is not valid (" + n + " problems):");

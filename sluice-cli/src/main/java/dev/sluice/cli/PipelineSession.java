@@ -1,5 +1,8 @@
 package dev.sluice.cli;
 
+import dev.sluice.SluiceException;
+import dev.sluice.server.DiskFullException;
+import dev.sluice.server.DiskStatus;
 import dev.sluice.server.PipelineStatus;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.storage.ResultLoader;
@@ -36,6 +39,7 @@ final class PipelineSession {
             }
         }, "sluice-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        server.fatal().thenRun(stop::countDown);
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         Map<String, Long> previousIn = new HashMap<>();
         Map<String, Long> processedAtStart = new HashMap<>();
@@ -62,7 +66,8 @@ final class PipelineSession {
                     Console.print(String.format("%s  %sevents in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d (dropped %,d) | lag: pipeline %,d, loader %,d | job %s%s",
                             LocalTime.now().format(TIME), prefix, s.eventsIn(), rate, s.processed(), s.resultsOut(),
                             s.deadLetters(), s.lateEvents(), s.lateRecordsDropped(), s.pipelineLag(), s.loaderLag(), s.jobStatus(),
-                            s.state().equals("RUNNING") || s.state().equals("STARTING") ? "" : " | " + s.state() + ": " + s.failure()));
+                            s.state().equals("RUNNING") || s.state().equals("STARTING") ? "" : " | " + s.state() + ": " + s.failure())
+                            + diskNote(server));
                     processedAtStart.putIfAbsent(s.name(), s.processed());
                     previousIn.put(s.name(), s.eventsIn());
                 }
@@ -74,6 +79,16 @@ final class PipelineSession {
                 if (System.nanoTime() >= end) {
                     break;
                 }
+            }
+            SluiceException fatal = server.fatal().getNow(null);
+            if (fatal != null) {
+                Console.print("Stopping because " + (fatal instanceof DiskFullException ? "the disk is full" : "the broker failed")
+                        + ": cancelling each Flink job (it resumes from its last checkpoint)...");
+                for (int i = resources.length - 1; i >= 0; i--) {
+                    closeQuietly(resources[i]);
+                }
+                server.close();
+                throw fatal;
             }
             Console.print("Stopping: taking a savepoint of each Flink job and storing its last results...");
             for (int i = resources.length - 1; i >= 0; i--) {
@@ -120,6 +135,22 @@ final class PipelineSession {
                 }
             }
         }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            Console.error("sluice: stopping " + resource + " failed: " + e.getMessage());
+        }
+    }
+
+    /** {@code  | disk: 35 MB free, low} when free space is below the warning level; empty otherwise. */
+    private static String diskNote(SluiceServer server) {
+        return server.disk().filter(d -> d.level() != DiskStatus.Level.OK)
+                .map(d -> String.format(" | disk: %,d MB free, %s", d.freeBytes() >> 20,
+                        d.level() == DiskStatus.Level.LOW ? "low" : "new input refused"))
+                .orElse("");
     }
 
     private static List<PipelineStatus> lastStatuses(SluiceServer server) {

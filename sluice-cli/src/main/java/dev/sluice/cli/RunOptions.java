@@ -2,8 +2,11 @@ package dev.sluice.cli;
 
 import dev.sluice.SluiceException;
 import dev.sluice.engine.EngineConfig;
+import dev.sluice.engine.StateBackend;
 import dev.sluice.server.ApiKeys;
+import dev.sluice.server.DiskLevels;
 import dev.sluice.server.ServerSettings;
+import dev.sluice.server.SpaceThreshold;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
 import java.nio.file.Path;
@@ -68,6 +71,27 @@ final class RunOptions {
             description = "Flink checkpoint interval; results become visible at each checkpoint (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
+    @Option(names = "--state-backend", defaultValue = "hashmap", paramLabel = "hashmap|rocksdb",
+            description = "Where pipelines keep their Flink state: hashmap (on the heap, default) or rocksdb (on local disk, "
+                    + "incremental checkpoints; for state larger than memory).")
+    String stateBackend;
+
+    @Option(names = "--allow-state-reset",
+            description = "Start a pipeline over when its state no longer fits the pipeline file (a view changed): its state is "
+                    + "set aside and its tables are rebuilt from the events the source topics still hold. Without it, such a "
+                    + "start is refused with what changed.")
+    boolean allowStateReset;
+
+    @Option(names = "--disk-warn-free", paramLabel = "SPACE",
+            description = "Warn when the data directory's disk has less free space than this: a share such as 10% or a size "
+                    + "such as 2GB (default: the smaller of 10% and 2GB).")
+    String diskWarnFree;
+
+    @Option(names = "--disk-stop-free", paramLabel = "SPACE",
+            description = "Refuse new input (queries still answer) when the data directory's disk has less free space than "
+                    + "this; 0 turns it off (default: the smaller of 5% and 1GB).")
+    String diskStopFree;
+
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Stop by itself after this long (e.g. 60s); runs until Ctrl-C when absent.")
     Duration duration;
@@ -98,9 +122,26 @@ final class RunOptions {
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots);
+                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset);
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism or --task-slots: " + e.getMessage(), e);
+        }
+    }
+
+    private StateBackend backend() {
+        try {
+            return StateBackend.parse(stateBackend);
+        } catch (IllegalArgumentException e) {
+            throw new SluiceException("Invalid --state-backend: " + e.getMessage(), e);
+        }
+    }
+
+    private DiskLevels diskLevels() {
+        try {
+            return new DiskLevels(diskWarnFree == null ? DiskLevels.DEFAULT_WARN : SpaceThreshold.parse(diskWarnFree),
+                    diskStopFree == null ? DiskLevels.DEFAULT_STOP : SpaceThreshold.parse(diskStopFree));
+        } catch (IllegalArgumentException e) {
+            throw new SluiceException("Invalid --disk-warn-free or --disk-stop-free: " + e.getMessage(), e);
         }
     }
 }

@@ -106,7 +106,7 @@ class ClientCommandsTest {
     void withoutTheKeyTheServerRefusesAndTheCommandSaysHowToSendIt() {
         assertThat(Main.execute("stop", "fraud", "--server", server)).isEqualTo(ErrorHandler.FAILED);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("sluice: The server at " + server + " needs an API key (HTTP 401: "
-                + "this server needs an API key: send the header Authorization: Bearer <key>); put the key into a file and pass "
+                + "this server needs an API key: send the header Authorization: Bearer <key>, or log in at /login.html); put the key into a file and pass "
                 + "--key-file FILE, or set SLUICE_API_KEY\n");
     }
 
@@ -130,7 +130,8 @@ class ClientCommandsTest {
         @Override
         public Deployed deploy(PipelineSpec spec) {
             PipelineStatus status = new PipelineStatus(spec.name(), "", "RUNNING", null, 2, "RUNNING", "RUNNING", 10, 1, 0, 0, 2, 4, 6, 1,
-                    List.of(), List.of(), List.of(new PipelineStatus.TableInfo("alerts", "sluice.fraud.alerts", "append", List.of(), 4, 0, 0)));
+                    List.of(), List.of(), List.of(new PipelineStatus.TableInfo("alerts", "sluice.fraud.alerts", "append", List.of(), 4, 0, 0, null, -1)),
+                    List.of(), new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of());
             boolean upgrade = running.put(spec.name(), status) != null;
             return new Deployed(status, upgrade);
         }

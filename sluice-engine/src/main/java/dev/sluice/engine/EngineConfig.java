@@ -13,6 +13,7 @@ import java.util.Properties;
  * @param kafkaProperties client settings added to every Kafka client of the job (security, for instance)
  * @param stateDir        directory for this pipeline's checkpoints and savepoints
  * @param flinkOptions    extra Flink configuration, applied last
+ * @param timeouts        how long result transactions and checkpoints may take (see {@link TransactionTimeouts})
  */
 public record EngineConfig(
         String bootstrapServers,
@@ -20,7 +21,8 @@ public record EngineConfig(
         Path stateDir,
         int parallelism,
         Duration checkpointInterval,
-        Map<String, String> flinkOptions) {
+        Map<String, String> flinkOptions,
+        TransactionTimeouts timeouts) {
 
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
 
@@ -37,6 +39,13 @@ public record EngineConfig(
         }
     }
 
+    /** With the timeouts Sluice prefers, for a cluster that allows Kafka's default maximum transaction time. */
+    public EngineConfig(String bootstrapServers, Properties kafkaProperties, Path stateDir, int parallelism,
+            Duration checkpointInterval, Map<String, String> flinkOptions) {
+        this(bootstrapServers, kafkaProperties, stateDir, parallelism, checkpointInterval, flinkOptions,
+                TransactionTimeouts.choose(checkpointInterval, java.util.Optional.empty()));
+    }
+
     public static EngineConfig local(String bootstrapServers, Path stateDir) {
         return new EngineConfig(bootstrapServers, new Properties(), stateDir, defaultParallelism(),
                 DEFAULT_CHECKPOINT_INTERVAL, Map.of());
@@ -48,10 +57,10 @@ public record EngineConfig(
     }
 
     public EngineConfig withParallelism(int value) {
-        return new EngineConfig(bootstrapServers, kafkaProperties, stateDir, value, checkpointInterval, flinkOptions);
+        return new EngineConfig(bootstrapServers, kafkaProperties, stateDir, value, checkpointInterval, flinkOptions, timeouts);
     }
 
     public EngineConfig withCheckpointInterval(Duration value) {
-        return new EngineConfig(bootstrapServers, kafkaProperties, stateDir, parallelism, value, flinkOptions);
+        return new EngineConfig(bootstrapServers, kafkaProperties, stateDir, parallelism, value, flinkOptions, timeouts);
     }
 }

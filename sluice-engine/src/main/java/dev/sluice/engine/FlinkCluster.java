@@ -1,6 +1,7 @@
 package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
+import dev.sluice.engine.internal.JobMetricsReporter;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.engine.internal.LoopbackCluster;
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -94,6 +97,7 @@ public final class FlinkCluster implements AutoCloseable {
         LoopbackCluster.configure(conf);
         conf.setString("classloader.check-leaked-classloader", "false");
         conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
+        conf.setString(JobMetricsReporter.CONFIG_KEY, JobMetricsReporter.Factory.class.getName());
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         return conf;
     }
@@ -192,6 +196,29 @@ public final class FlinkCluster implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * The job's own metrics: source positions, records per operator, restarts (from the cluster's metric reporter) and
+     * its checkpoints (from its execution graph). A job the cluster does not know reports no checkpoints.
+     */
+    public JobMetrics metrics(JobID jobId) {
+        JobMetrics.Checkpoints checkpoints = JobMetrics.Checkpoints.NONE;
+        try {
+            CheckpointStatsSnapshot stats = cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
+            if (stats != null) {
+                CompletedCheckpointStats latest = stats.getHistory().getLatestCompletedCheckpoint();
+                checkpoints = new JobMetrics.Checkpoints(stats.getCounts().getNumberOfCompletedCheckpoints(),
+                        stats.getCounts().getNumberOfFailedCheckpoints(),
+                        latest == null ? -1 : latest.getEndToEndDuration(),
+                        latest == null ? -1 : latest.getLatestAckTimestamp());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("No execution graph for job {}: {}", jobId, e.toString());
+        }
+        return JobMetricsReporter.snapshot(jobId.toHexString(), checkpoints);
     }
 
     @Override

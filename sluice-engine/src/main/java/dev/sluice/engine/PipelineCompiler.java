@@ -5,6 +5,7 @@ import dev.sluice.broker.TopicSpec;
 import dev.sluice.engine.internal.ConsumerLagReporter;
 import dev.sluice.engine.internal.EventTimeRange;
 import dev.sluice.engine.internal.JsonRecordParser;
+import dev.sluice.engine.internal.JobMetricsReporter;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.engine.internal.LoopbackCluster;
 import dev.sluice.engine.internal.PartitionWatermarks;
@@ -156,6 +157,7 @@ public final class PipelineCompiler {
         conf.set(PipelineOptionsInternal.PIPELINE_FIXED_JOB_ID, jobId(spec.name()).toHexString());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, config.timeouts().checkpointTimeout());
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toAbsolutePath().toUri().toString());
         conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toAbsolutePath().toUri().toString());
@@ -165,6 +167,7 @@ public final class PipelineCompiler {
         LoopbackCluster.configure(conf);
         conf.setString("classloader.check-leaked-classloader", "false");
         conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
+        conf.setString(JobMetricsReporter.CONFIG_KEY, JobMetricsReporter.Factory.class.getName());
         restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toAbsolutePath().toString()));
         config.flinkOptions().forEach(conf::setString);
         return conf;
@@ -305,9 +308,8 @@ public final class PipelineCompiler {
             KafkaRecordSerializationSchema<T> serializer) {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
-        // As long as brokers allow by default (transaction.max.timeout.ms, 15 minutes): a transaction prepared by a
-        // checkpoint must still be committable when the job restarts after a crash.
-        props.setProperty("transaction.timeout.ms", "900000");
+        // A transaction prepared by a checkpoint must still be committable when the job restarts after a crash.
+        props.setProperty("transaction.timeout.ms", String.valueOf(config.timeouts().transactionTimeout().toMillis()));
         props.setProperty("compression.type", "lz4");
         props.setProperty("linger.ms", "5");
         return KafkaSink.<T>builder()

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -22,6 +23,27 @@ public record StateLocations(Path root) {
 
     public Path savepoints() {
         return root.resolve("savepoints");
+    }
+
+    /**
+     * Moves the checkpoints and savepoints into {@code reset-<time>/}, kept but no longer restored from: the pipeline's
+     * next start has no earlier state.
+     *
+     * @return the directory they were moved to
+     */
+    public Path setAside(java.time.Instant now) {
+        Path aside = root.resolve("reset-" + now.toString().replace(":", "").replace(".", ""));
+        try {
+            Files.createDirectories(aside);
+            for (Path dir : List.of(checkpoints(), savepoints())) {
+                if (Files.exists(dir)) {
+                    Files.move(dir, aside.resolve(dir.getFileName()));
+                }
+            }
+            return aside;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot move the Flink state of " + root + " aside", e);
+        }
     }
 
     /** The newest complete checkpoint or savepoint directory (one holding {@code _metadata}), if any. */

@@ -25,7 +25,7 @@ class PipelineCompilerTest {
         PipelineSpec base = PipelineRunnerIT.spec();
         ViewSpec view = new ViewSpec("v", sql, new Location(FILE, 19, 5), new Location(FILE, 20, 7), true);
         return new PipelineSpec(base.name(), "", FILE, base.sources(), List.of(), List.of(view),
-                sink == null ? List.of() : List.of(sink));
+                sink == null ? List.of() : List.of(sink), List.of());
     }
 
     private SpecProblem problem(PipelineSpec spec) {

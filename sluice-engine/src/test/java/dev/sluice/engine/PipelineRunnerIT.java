@@ -44,7 +44,7 @@ class PipelineRunnerIT {
                 FROM TABLE(TUMBLE(TABLE payments, DESCRIPTOR(ts), INTERVAL '10' SECOND))
                 GROUP BY window_start, window_end, merchant_id""", AT, AT, true);
         SinkSpec sink = new SinkSpec("revenue", "revenue", SinkSpec.Mode.UPSERT, List.of("merchant_id", "window_start"), AT);
-        return new PipelineSpec("smoke", "", Path.of("p.yaml"), List.of(source), List.of(), List.of(view), List.of(sink));
+        return new PipelineSpec("smoke", "", Path.of("p.yaml"), List.of(source), List.of(), List.of(view), List.of(sink), List.of());
     }
 
     @Test

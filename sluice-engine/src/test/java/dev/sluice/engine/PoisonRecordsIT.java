@@ -80,7 +80,7 @@ class PoisonRecordsIT {
                 new SourceSpec.EventTime("ts", Duration.ZERO), onError, AT);
         ViewSpec view = new ViewSpec("passed", "SELECT id, n, amount, score, ok, note, ts FROM events", AT, AT, false);
         SinkSpec sink = new SinkSpec("passed", "passed", SinkSpec.Mode.APPEND, List.of(), AT);
-        return new PipelineSpec("poison", "", Path.of("poison.yaml"), List.of(source), List.of(), List.of(view), List.of(sink));
+        return new PipelineSpec("poison", "", Path.of("poison.yaml"), List.of(source), List.of(), List.of(view), List.of(sink), List.of());
     }
 
     @Test

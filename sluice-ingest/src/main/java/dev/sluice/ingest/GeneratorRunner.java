@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -55,6 +56,7 @@ public final class GeneratorRunner implements AutoCloseable {
     static final int MAX_BATCH = 1_000;
     /** Shortest wait between ticks, so high rates send batches instead of waking up for every event. */
     static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final Duration PAUSE_CHECK = Duration.ofMillis(100);
     private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Producer<byte[], byte[]> producer;
@@ -68,6 +70,7 @@ public final class GeneratorRunner implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicReference<Throwable> lastError = new AtomicReference<>();
+    private volatile BooleanSupplier admitted = () -> true;
     private final AtomicLong lastWarnNanos = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
 
     private GeneratorRunner(Producer<byte[], byte[]> producer, GeneratorSettings settings, EventGenerator generator) {
@@ -122,6 +125,15 @@ public final class GeneratorRunner implements AutoCloseable {
         GeneratorRunner runner = new GeneratorRunner(producer, settings, generator);
         runner.thread.start();
         return runner;
+    }
+
+    /**
+     * Sends only while {@code admitted} is true and pauses otherwise (checked every 100 ms), picking its rate up again
+     * from the moment it resumes; the server passes whether its disk has room for new input.
+     */
+    public GeneratorRunner pauseUnless(BooleanSupplier admitted) {
+        this.admitted = Objects.requireNonNull(admitted, "admitted");
+        return this;
     }
 
     /** The producer configuration: Sluice's defaults, then {@code overrides}, then servers and serializers. */
@@ -219,6 +231,16 @@ public final class GeneratorRunner implements AutoCloseable {
         long skippedReported = 0;
         try {
             while (remaining > 0 && stopRequested.getCount() > 0) {
+                if (!admitted.getAsBoolean()) {
+                    if (stopRequested.await(PAUSE_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                    if (admitted.getAsBoolean()) {
+                        LOG.info("The {} generator resumes after a pause of its input.", generator.name());
+                        pacer = new RatePacer(settings.eventsPerSecond(), System.nanoTime());
+                    }
+                    continue;
+                }
                 long now = System.nanoTime();
                 long due = pacer.due(now);
                 if (due == 0) {

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Who may call it: requests must name a loopback host or the bind address in their {@code Host} header (403
  * otherwise, against DNS rebinding), POST bodies must be JSON (415 otherwise, against cross-site form posts), and when
- * API keys are configured every request needs {@code Authorization: Bearer <key>} (401 otherwise). A server that
+ * API keys are configured every request needs {@code Authorization: Bearer <key>} or a browser session cookie (401
+ * otherwise; see {@link WebUi}). The web UI is served at {@code /} by the same server. A server that
  * listens beyond loopback must have keys: {@link #checkExposure} refuses to start without them.
  */
 public final class ApiServer implements AutoCloseable {
@@ -53,9 +54,15 @@ public final class ApiServer implements AutoCloseable {
     public static final String PIPELINE_FILE_HEADER = "X-Sluice-Pipeline-File";
 
     private final Javalin app;
+    private final MonitoringRoutes monitoring;
+    private final DashboardHub dashboards;
+    /** A hub this server made for itself, closed with it. */
+    private DashboardHub owned;
 
-    private ApiServer(Javalin app) {
+    private ApiServer(Javalin app, MonitoringRoutes monitoring, DashboardHub dashboards) {
         this.app = app;
+        this.monitoring = monitoring;
+        this.dashboards = dashboards;
     }
 
     /** An API whose pipelines cannot be deployed or removed (deploys answer 409). */
@@ -74,6 +81,23 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings) {
+        DashboardHub dashboards = new DashboardHub(queries, DashboardHub.Limits.defaults(), java.time.Clock.systemUTC());
+        try {
+            ApiServer api = start(status, control, queries, settings, dashboards, name -> java.util.Optional.empty());
+            api.owned = dashboards;
+            return api;
+        } catch (RuntimeException e) {
+            dashboards.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An API that serves the dashboards of {@code dashboards} too, which the caller owns and closes, and the dead-letter
+     * routes of each pipeline, answered by {@code deadLetters}.
+     */
+    public static ApiServer start(StatusSource status, PipelineControl control, QueryService queries, ServerSettings settings,
+            DashboardHub dashboards, java.util.function.Function<String, java.util.Optional<DeadLetterReplay>> deadLetters) {
         checkExposure(settings.bindAddress(), settings.apiKeys());
         String host = settings.bindAddress();
         int port = settings.httpPort();
@@ -84,7 +108,9 @@ public final class ApiServer implements AutoCloseable {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = 1_000_000L;
+            WebUi.configure(config);
         });
+        BrowserSessions sessions = new BrowserSessions(java.time.Clock.systemUTC());
         Set<String> hosts = allowedHosts(host);
         app.before(ctx -> {
             // A web page in the user's browser must not reach this API through DNS rebinding or a form post.
@@ -93,10 +119,13 @@ public final class ApiServer implements AutoCloseable {
                 throw new Refused(403, "the Host header '" + ctx.host() + "' is not one this server answers to; allowed: "
                         + String.join(", ", new java.util.TreeSet<>(hosts)));
             }
-            if (!keys.isEmpty() && !keys.accepts(bearerToken(ctx.header("Authorization")))) {
+            if (WebUi.isAsset(ctx.path())) {
+                WebUi.assetHeaders(ctx);
+            } else if (!keys.isEmpty() && !ctx.path().equals(WebUi.SESSION) && !keys.accepts(bearerToken(ctx.header("Authorization")))
+                    && !sessions.accepts(ctx.cookie(BrowserSessions.COOKIE))) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
                 throw new Refused(401, ctx.header("Authorization") == null
-                        ? "this server needs an API key: send the header Authorization: Bearer <key>"
+                        ? "this server needs an API key: send the header Authorization: Bearer <key>, or log in at /login.html"
                         : "the API key is not one this server accepts");
             }
             if (ctx.method() == HandlerType.POST && ctx.path().equals(PIPELINES)) {
@@ -110,12 +139,28 @@ public final class ApiServer implements AutoCloseable {
                         + (ctx.contentType() == null ? "no content type" : ctx.contentType()));
             }
         });
+        WebUi.addRoutes(app, keys, sessions, mapper);
         app.get("/api/v1/health", ctx -> health(ctx, status, redactor));
-        app.get(PIPELINES, ctx -> ctx.json(Map.of("pipelines", status.pipelines())));
+        DashboardRoutes.register(app, status, dashboards);
+        app.get(PIPELINES, ctx -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("pipelines", status.pipelines());
+            status.disk().ifPresent(disk -> {
+                Map<String, Object> space = new LinkedHashMap<>();
+                space.put("level", disk.level());
+                space.put("freeBytes", disk.freeBytes());
+                space.put("totalBytes", disk.totalBytes());
+                space.put("warnBytes", disk.warnBytes());
+                space.put("stopBytes", disk.stopBytes());
+                space.put("detail", redactor.redact(disk.detail()));
+                json.put("disk", space);
+            });
+            ctx.json(json);
+        });
         app.post(PIPELINES, ctx -> {
             String file = ctx.header(PIPELINE_FILE_HEADER);
             PipelineSpec spec = new SpecParser().parse(ctx.body(), Path.of(file == null || file.isBlank() ? "request.yaml" : file));
-            PipelineControl.Deployed deployed = control.deploy(spec);
+            PipelineControl.Deployed deployed = control.deploy(spec, "true".equals(ctx.queryParam("allow-state-reset")));
             ctx.status(deployed.upgraded() ? 200 : 201).json(deployed.status());
         });
         app.get(PIPELINES + "/{name}", ctx -> ctx.json(status.pipelineStatus(ctx.pathParam("name"))
@@ -139,7 +184,10 @@ public final class ApiServer implements AutoCloseable {
             ctx.json(result(dot < 0 ? queries.tableRows(defaultSchema(status), table, limit(ctx))
                     : queries.tableRows(table.substring(0, dot), table.substring(dot + 1), limit(ctx))));
         });
+        DeadLetterRoutes.register(app, deadLetters, mapper);
         app.post("/api/v1/query", ctx -> ctx.json(result(queries.query(sql(ctx, mapper), MAX_ROWS, QueryScope.all(defaultSchema(status))))));
+
+        MonitoringRoutes monitoring = MonitoringRoutes.register(app, status, mapper);
 
         app.exception(SpecException.class, (e, ctx) -> {
             Map<String, Object> json = new LinkedHashMap<>();
@@ -175,7 +223,7 @@ public final class ApiServer implements AutoCloseable {
                 error(ctx, 404, "not found", "no endpoint " + ctx.method() + " " + ctx.path()
                         + "; endpoints are GET /api/v1/health, GET|POST /api/v1/pipelines, GET|DELETE /api/v1/pipelines/{name},"
                         + " GET /api/v1/pipelines/{name}/tables/{table}, POST /api/v1/pipelines/{name}/query,"
-                        + " GET /api/v1/tables/{table}, POST /api/v1/query",
+                        + " GET /api/v1/tables/{table}, POST /api/v1/query, GET /api/v1/pipelines/{name}/dashboards[/{dashboard}[/events]]",
                         redactor);
             }
         });
@@ -183,11 +231,12 @@ public final class ApiServer implements AutoCloseable {
         try {
             app.start(host, port);
         } catch (RuntimeException e) {
+            monitoring.close();
             app.stop();
             throw new SluiceException("Cannot serve the REST API on " + host + ":" + port + ": " + rootMessage(e)
                     + ". Is another process using the port? Choose another with --port.", e);
         }
-        return new ApiServer(app);
+        return new ApiServer(app, monitoring, dashboards);
     }
 
     /**
@@ -320,7 +369,13 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Open event streams end first: each holds a thread that would otherwise wait for its next event.
+        dashboards.closeSubscriptions();
+        monitoring.close();
         app.stop();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     /** Host names a request may address, in lower case; null (any) when the server listens on all interfaces. */

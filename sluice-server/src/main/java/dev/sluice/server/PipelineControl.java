@@ -16,6 +16,15 @@ public interface PipelineControl {
     Deployed deploy(PipelineSpec spec);
 
     /**
+     * Like {@link #deploy(PipelineSpec)}; with {@code allowStateReset}, a new version whose views no longer fit the
+     * running version's state starts over instead of being refused: its state is set aside, its tables are emptied and
+     * rebuilt from the events the source topics still hold.
+     */
+    default Deployed deploy(PipelineSpec spec, boolean allowStateReset) {
+        return deploy(spec);
+    }
+
+    /**
      * Stops the pipeline with a savepoint and stores its last results; its tables and state are kept, so deploying it
      * again continues where it stopped.
      *

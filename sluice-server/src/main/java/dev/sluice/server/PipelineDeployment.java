@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.broker.BrokerAdmin;
 import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.engine.FlinkCluster;
+import dev.sluice.engine.JobMetrics;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
 import dev.sluice.spec.PipelineSpec;
@@ -13,8 +14,12 @@ import dev.sluice.storage.QueryScope;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
 import dev.sluice.storage.TableDefinition;
+import dev.sluice.server.internal.ConsumerLag;
+import dev.sluice.server.internal.PipelineGraph;
+import dev.sluice.server.internal.RateMeter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -22,8 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +43,16 @@ final class PipelineDeployment {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
     /** How long after its last failure a job that runs again still shows as failing: a crash loop never leaves it. */
     static final Duration FAILING_FOR = Duration.ofMinutes(1);
+    /** Rates are computed over at least this long, so that statuses asked for in quick succession agree. */
+    static final Duration RATE_WINDOW = Duration.ofSeconds(1);
 
     private final CompiledPipeline compiled;
     private final ResultLoader loader;
     private final PipelineRunner runner;
     private final int taskSlots;
     private final Clock clock;
+    /** Rates of the graph's nodes and the job's operators, by counter; updated by every status. */
+    private final Map<String, RateMeter> rates = new ConcurrentHashMap<>();
 
     PipelineDeployment(CompiledPipeline compiled, ResultLoader loader, PipelineRunner runner, int taskSlots, Clock clock) {
         this.compiled = compiled;
@@ -108,7 +119,11 @@ final class PipelineDeployment {
      */
     PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster) {
         PipelineSpec spec = compiled.spec();
-        Map<String, Long> ends = admin.endOffsets(compiled.sourceTopics());
+        long nowNanos = System.nanoTime();
+        long nowMillis = clock.millis();
+        JobMetrics job = cluster.metrics(runner.flinkJobId());
+        Map<TopicPartition, Long> sourceEnds = admin.partitionEnds(compiled.sourceTopics());
+        Map<String, Long> ends = sumByTopic(sourceEnds, compiled.sourceTopics());
         Map<String, Integer> partitions = admin.partitions(compiled.sourceTopics());
         Map<String, Long> dead = countBySource(queries, PipelineCompiler.DEAD_LETTERS_TABLE);
         Map<String, Long> late = countBySource(queries, PipelineCompiler.LATE_EVENTS_TABLE);
@@ -117,27 +132,125 @@ final class PipelineDeployment {
             sources.add(new PipelineStatus.Source(s.name(), s.topic(), partitions.getOrDefault(s.topic(), 0),
                     ends.getOrDefault(s.topic(), 0L), dead.getOrDefault(s.name(), 0L), late.getOrDefault(s.name(), 0L)));
         }
-        long pipelineLag = admin.lag(compiled.consumerGroup(), compiled.sourceTopics());
+        // The job's position in a partition is where its reader stands now (Flink's own reader metrics). The offsets the
+        // job commits to its consumer group lag behind: Flink commits them asynchronously after a checkpoint completes,
+        // and the first commit on a fresh broker waits for Kafka to create its offsets topic (8 s here). After a restart,
+        // before the reader has read again, the committed offset (where it resumes) is the better of the two.
+        Map<TopicPartition, Long> committed = admin.committedOffsets(compiled.consumerGroup());
+        Map<TopicPartition, Long> jobPositions = new HashMap<>(committed);
+        Map<TopicPartition, Long> jobCommitted = new HashMap<>(committed);
+        for (JobMetrics.SourcePartition p : job.sourcePartitions()) {
+            TopicPartition tp = new TopicPartition(p.topic(), p.partition());
+            jobPositions.merge(tp, p.position(), Math::max);
+            if (p.committed() >= 0) {
+                jobCommitted.merge(tp, p.committed(), Math::max);
+            }
+        }
+        List<PipelineStatus.PartitionLag> partitionLag = new ArrayList<>();
+        List<ConsumerLag.Partition> jobLag = ConsumerLag.of(sourceEnds, jobPositions);
+        for (ConsumerLag.Partition p : jobLag) {
+            partitionLag.add(new PipelineStatus.PartitionLag("job", p.topic(), p.partition(), p.endOffset(), p.position(),
+                    jobCommitted.getOrDefault(new TopicPartition(p.topic(), p.partition()), -1L), p.lag()));
+        }
+        List<ConsumerLag.Partition> loaderLag = loaderPartitionLag(admin, store);
+        for (ConsumerLag.Partition p : loaderLag) {
+            partitionLag.add(new PipelineStatus.PartitionLag("loader", p.topic(), p.partition(), p.endOffset(), p.position(),
+                    p.position(), p.lag()));
+        }
         Map<String, Long> loaded = loader.rowsLoadedByTable();
         Map<String, DelayHistogram> delays = loader.delays();
+        Map<String, Instant> newest = loader.newestEventTimes();
         List<PipelineStatus.TableInfo> tables = new ArrayList<>();
         long resultsOut = 0;
         for (TableDefinition t : compiled.tables()) {
             long rows = loaded.getOrDefault(t.name(), 0L);
             if (tables.stream().noneMatch(i -> i.name().equals(t.name()))) {
                 DelayHistogram delay = delays.get(t.name());
+                Instant newestTime = newest.get(t.name());
                 tables.add(new PipelineStatus.TableInfo(t.name(), t.topic(), t.mode().name().toLowerCase(), t.primaryKey(), rows,
-                        delay.percentile(50).toMillis(), delay.percentile(99).toMillis()));
+                        delay.percentile(50).toMillis(), delay.percentile(99).toMillis(),
+                        newestTime == null ? null : newestTime.toString(),
+                        newestTime == null ? -1 : Math.max(0, nowMillis - newestTime.toEpochMilli())));
                 if (spec.sinks().stream().anyMatch(s -> s.table().equals(t.name()))) {
                     resultsOut += rows;
                 }
             }
         }
+        JobMetrics.Checkpoints c = job.checkpoints();
+        PipelineStatus.Checkpoints checkpoints = new PipelineStatus.Checkpoints(c.completed(), c.failed(),
+                c.latestDurationMillis(), c.latestCompletedAtMillis() < 0 ? -1 : Math.max(0, nowMillis - c.latestCompletedAtMillis()),
+                job.restarts());
+        List<PipelineStatus.Operator> operators = new ArrayList<>();
+        for (JobMetrics.OperatorCounts o : job.operators()) {
+            operators.add(new PipelineStatus.Operator(o.name(), o.recordsIn(), o.recordsOut(),
+                    rate("op-in:" + o.name(), o.recordsIn(), nowNanos), rate("op-out:" + o.name(), o.recordsOut(), nowNanos)));
+        }
         State state = state(cluster);
         return new PipelineStatus(spec.name(), spec.description(), state.name(), state.failure(), taskSlots,
                 runner.status().name(), loader.status().name(), sum(ends), sum(dead), sum(late), runner.lateRecordsDropped(),
-                pipelineLag, resultsOut, loader.rowsLoaded(), loaderLag(admin, store), sources,
-                spec.views().stream().map(v -> v.name()).toList(), tables);
+                ConsumerLag.total(jobLag), resultsOut, loader.rowsLoaded(), ConsumerLag.total(loaderLag), sources,
+                spec.views().stream().map(v -> v.name()).toList(), tables, partitionLag, checkpoints,
+                nodes(spec, jobLag, dead, late, job, nowNanos), operators);
+    }
+
+    /**
+     * The pipeline graph with counts: a source's records in are those the job has read from its topic (exact, from its
+     * positions), its records out those its Flink source emitted; dead letters and late events count what storage holds;
+     * a sink counts the rows its Kafka writer received, which are also what its view emitted.
+     */
+    private List<PipelineStatus.Node> nodes(PipelineSpec spec, List<ConsumerLag.Partition> jobLag, Map<String, Long> dead,
+            Map<String, Long> late, JobMetrics job, long nowNanos) {
+        Map<String, Long> read = new HashMap<>();
+        for (ConsumerLag.Partition p : jobLag) {
+            read.merge(p.topic(), p.position(), Long::sum);
+        }
+        Map<String, long[]> counts = new HashMap<>();
+        for (SourceSpec s : spec.sources()) {
+            counts.put(PipelineGraph.sourceId(s.name()), new long[] {read.getOrDefault(s.topic(), 0L),
+                    operatorCount(job, "Source: source: " + s.name(), false)});
+            long d = dead.getOrDefault(s.name(), 0L);
+            long l = late.getOrDefault(s.name(), 0L);
+            counts.put(PipelineGraph.deadLettersId(s.name()), new long[] {d, d});
+            counts.put(PipelineGraph.lateEventsId(s.name()), new long[] {l, l});
+        }
+        Map<String, Long> viewOut = new HashMap<>();
+        for (var sink : spec.sinks()) {
+            long written = operatorCount(job, "result: " + PipelineCompiler.resultTopic(spec, sink.table()), true);
+            counts.put(PipelineGraph.sinkId(sink.table()), new long[] {written, written});
+            viewOut.merge(sink.view(), written, Math::max);
+        }
+        viewOut.forEach((view, out) -> counts.put(PipelineGraph.viewId(view), new long[] {-1, out}));
+        List<PipelineStatus.Node> nodes = new ArrayList<>();
+        for (PipelineGraph.Node n : PipelineGraph.of(spec)) {
+            long[] c = counts.getOrDefault(n.id(), new long[] {-1, -1});
+            nodes.add(new PipelineStatus.Node(n.id(), n.kind(), n.name(), n.inputs(), c[0], c[1],
+                    c[0] < 0 ? -1 : rate("in:" + n.id(), c[0], nowNanos), c[1] < 0 ? -1 : rate("out:" + n.id(), c[1], nowNanos)));
+        }
+        return nodes;
+    }
+
+    /** The records in (or out) of the operators whose name starts with {@code prefix}, summed; -1 when there is none. */
+    private static long operatorCount(JobMetrics job, String prefix, boolean in) {
+        long sum = -1;
+        for (JobMetrics.OperatorCounts o : job.operators()) {
+            if (o.name().startsWith(prefix) && !o.name().endsWith("Committer")) {
+                sum = Math.max(sum, 0) + (in ? o.recordsIn() : o.recordsOut());
+            }
+        }
+        return sum;
+    }
+
+    private double rate(String key, long count, long nowNanos) {
+        return rates.computeIfAbsent(key, k -> new RateMeter(RATE_WINDOW.toNanos())).record(count, nowNanos);
+    }
+
+    private static Map<String, Long> sumByTopic(Map<TopicPartition, Long> ends, List<String> topics) {
+        Map<String, Long> result = new HashMap<>();
+        for (String t : topics) {
+            result.put(t, 0L);
+        }
+        ends.forEach((tp, offset) -> result.merge(tp.topic(), offset, Long::sum));
+        return result;
     }
 
     private Map<String, Long> countBySource(QueryService queries, String table) {
@@ -155,20 +268,21 @@ final class PipelineDeployment {
 
     /** Committed records of this pipeline's result, dead-letter and late topics that are not yet in storage. */
     long loaderLag(BrokerAdmin admin, DuckDbStore store) {
+        return ConsumerLag.total(loaderPartitionLag(admin, store));
+    }
+
+    /** Per partition of the result, dead-letter and late topics: the loader's position is the offset stored with its rows. */
+    private List<ConsumerLag.Partition> loaderPartitionLag(BrokerAdmin admin, DuckDbStore store) {
         Set<String> topics = new LinkedHashSet<>();
         compiled.tables().forEach(t -> topics.add(t.topic()));
-        Map<String, Long> ends = admin.endOffsets(List.copyOf(topics));
-        Map<String, Long> stored = new HashMap<>();
+        Map<TopicPartition, Long> ends = admin.partitionEnds(List.copyOf(topics));
+        Map<TopicPartition, Long> stored = new HashMap<>();
         store.committedOffsets().forEach((tp, offset) -> {
             if (topics.contains(tp.topic())) {
-                stored.merge(tp.topic(), offset, Long::sum);
+                stored.put(tp, offset);
             }
         });
-        long lag = 0;
-        for (Map.Entry<String, Long> e : ends.entrySet()) {
-            lag += Math.max(0, e.getValue() - stored.getOrDefault(e.getKey(), 0L));
-        }
-        return lag;
+        return ConsumerLag.of(ends, stored);
     }
 
     /**
@@ -179,6 +293,15 @@ final class PipelineDeployment {
         try {
             runner.close();
             drain(admin, store);
+        } finally {
+            loader.close();
+        }
+    }
+
+    /** Cancels the job without a savepoint and stops the loader: for when the broker is gone and neither can finish. */
+    void cancel() {
+        try {
+            runner.cancel();
         } finally {
             loader.close();
         }

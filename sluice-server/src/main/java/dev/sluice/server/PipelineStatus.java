@@ -16,10 +16,17 @@ import java.util.List;
  * @param lateEvents      records of the sources stored in {@code late_events}
  * @param lateRecordsDropped records Flink operators dropped behind the watermark; late events are routed to
  *                        {@code late_events} before any operator sees them, so anything but 0 means a silent loss
- * @param pipelineLag     source records the Flink job has not yet covered by a completed checkpoint
+ * @param pipelineLag     source records the Flink job has not read yet: the sum of {@code partitionLag} of consumer
+ *                        {@code job}; 0 once it has read all its input
  * @param resultsOut      result rows written to the sink tables since this process started
  * @param rowsLoadedTotal rows written to any table (sinks, dead letters, late events) since this process started
  * @param loaderLag       committed result records not yet in storage
+ * @param partitionLag    consumer lag per partition: consumer {@code job} for the source topics, {@code loader} for the
+ *                        result, dead-letter and late topics
+ * @param checkpoints     the job's checkpoints and restarts
+ * @param nodes           the pipeline's graph (sources, views, sinks, dead letters, late events) with records in and
+ *                        out and their rates
+ * @param operators       the Flink job's operators with records in and out, as Flink counts them
  */
 public record PipelineStatus(
         String name,
@@ -39,7 +46,11 @@ public record PipelineStatus(
         long loaderLag,
         List<Source> sources,
         List<String> views,
-        List<TableInfo> tables) {
+        List<TableInfo> tables,
+        List<PartitionLag> partitionLag,
+        Checkpoints checkpoints,
+        List<Node> nodes,
+        List<Operator> operators) {
 
     public record Source(String name, String topic, int partitions, long eventsIn, long deadLetters, long lateEvents) {}
 
@@ -49,11 +60,47 @@ public record PipelineStatus(
      * @param delayP50Millis median time from a row's event time to its commit in storage, this run (windows: from
      *                       the window's end)
      * @param delayP99Millis 99th percentile of the same
+     * @param newestEventTime the event time of the newest row stored this run (ISO-8601), or null before any
+     * @param freshnessMillis now minus {@code newestEventTime}: how far behind real time the table is; -1 before any
      */
     public record TableInfo(String name, String topic, String mode, List<String> primaryKey, long rowsLoaded,
-            long delayP50Millis, long delayP99Millis) {}
+            long delayP50Millis, long delayP99Millis, String newestEventTime, long freshnessMillis) {}
 
-    /** Source records the Flink job has processed and checkpointed. */
+    /**
+     * One partition of a topic the pipeline consumes.
+     *
+     * @param consumer  {@code job} (the Flink job reading a source topic) or {@code loader} (reading a result, dead-letter
+     *                  or late topic into storage)
+     * @param position  the offset of the next record the consumer reads
+     * @param committed the job's offset committed with its latest checkpoint (-1 before any); for the loader the
+     *                  offset stored with its rows
+     * @param lag       {@code endOffset - position}, never negative
+     */
+    public record PartitionLag(String consumer, String topic, int partition, long endOffset, long position, long committed,
+            long lag) {}
+
+    /**
+     * @param lastDurationMillis end-to-end duration of the latest completed checkpoint, -1 before any
+     * @param lastAgeMillis      time since the latest completed checkpoint, -1 before any
+     */
+    public record Checkpoints(long completed, long failed, long lastDurationMillis, long lastAgeMillis, long restarts) {}
+
+    /**
+     * A node of the pipeline graph. Counts are -1 where Flink does not count them (a view that is not written by a
+     * sink has no operator of its own).
+     *
+     * @param kind        source, reference, view, sink, dead-letters or late-events
+     * @param inputs      ids of the nodes it reads
+     * @param recordsIn   records it received (a source: records read from Kafka; a sink: rows written to its topic)
+     * @param recordsOut  records it emitted
+     */
+    public record Node(String id, String kind, String name, List<String> inputs, long recordsIn, long recordsOut,
+            double inPerSecond, double outPerSecond) {}
+
+    /** A Flink operator of the job (its parallel subtasks summed), with rates over the last second or more. */
+    public record Operator(String name, long recordsIn, long recordsOut, double inPerSecond, double outPerSecond) {}
+
+    /** Source records the Flink job has read: all of them once {@code pipelineLag} is 0. */
     public long processed() {
         return eventsIn - pipelineLag;
     }

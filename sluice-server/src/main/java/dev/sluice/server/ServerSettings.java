@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.engine.StateBackend;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
 import java.nio.file.Path;
@@ -23,6 +24,10 @@ import java.util.Properties;
  * @param apiKeys            keys the API asks for; none is only allowed when the API listens on loopback
  * @param taskSlots          task slots of the embedded Flink cluster, shared by all pipelines; a deploy that needs more
  *                           than are free is refused
+ * @param disk               free-space levels of the data directory below which Sluice warns and refuses new input
+ * @param stateBackend       where the pipelines' Flink state lives: on the heap, or in RocksDB with incremental checkpoints
+ * @param allowStateReset    whether a pipeline whose state does not fit its new version starts over (tables emptied and
+ *                           rebuilt from the source topics) instead of being refused
  */
 public record ServerSettings(
         Path dataDir,
@@ -36,7 +41,10 @@ public record ServerSettings(
         DuckDbSettings storage,
         QueryLimits queryLimits,
         ApiKeys apiKeys,
-        int taskSlots) {
+        int taskSlots,
+        DiskLevels disk,
+        StateBackend stateBackend,
+        boolean allowStateReset) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -58,22 +66,38 @@ public record ServerSettings(
     public ServerSettings(Path dataDir, Optional<String> kafkaBootstrap, int kafkaPort, Properties kafkaProperties, String bindAddress,
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
-                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism));
+                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
+                DiskLevels.defaults(), StateBackend.HASHMAP, false);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset);
+    }
+
+    public ServerSettings withDiskLevels(DiskLevels levels) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset);
+    }
+
+    public ServerSettings withStateBackend(StateBackend backend) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset);
+    }
+
+    public ServerSettings withAllowStateReset(boolean allow) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow);
     }
 
     public Path kafkaDir() {

@@ -8,21 +8,29 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
+import dev.sluice.engine.StateCompatibility;
+import dev.sluice.engine.TransactionTimeouts;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.DuckDbStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
+import dev.sluice.storage.QueryLimits;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
 import dev.sluice.storage.TableDefinition;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,15 +60,22 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     private final List<AutoCloseable> started = new ArrayList<>();
     /** The running pipelines by name, in the order they were deployed; changed only under this object's lock. */
     private final Map<String, PipelineDeployment> pipelines = new LinkedHashMap<>();
+    private final Map<String, DeadLetterReplay> replays = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<PipelineDeployment> snapshot = List.of();
     private EmbeddedKafka kafka;
     private String bootstrapServers;
     private BrokerAdmin admin;
     private FlinkCluster flink;
     private DuckDbStore store;
+    private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
+    private DashboardHub dashboards;
     private ApiServer api;
+    private DiskGuard disk;
+    /** Completes when something outside any one pipeline failed so badly that the process must stop (a broker whose disk filled). */
+    private final CompletableFuture<SluiceException> fatal = new CompletableFuture<>();
+    private volatile boolean brokerFailed;
 
     private SluiceServer(ServerSettings settings) {
         this.settings = settings;
@@ -108,25 +123,40 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     }
 
     private void startAll(List<PipelineSpec> specs) {
+        disk = DiskGuard.start(settings.dataDir(), settings.disk(), this::onDiskLevel);
+        started.add(disk);
         if (settings.kafkaBootstrap().isPresent()) {
             bootstrapServers = settings.kafkaBootstrap().get();
         } else {
             kafka = EmbeddedKafka.start(settings.kafkaDir(), settings.kafkaPort());
             started.add(kafka);
             bootstrapServers = kafka.bootstrapServers();
+            onDiskLevel(disk.status());
+            kafka.failure().thenAccept(this::onBrokerFailure);
         }
         admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties());
         started.add(admin);
+        timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), admin.transactionMaxTimeout());
+        if (timeouts.shortened()) {
+            LOG.warn("The Kafka cluster at {} allows transactions of at most {} ms: result transactions use that, and checkpoints"
+                    + " time out after {} ms instead of 10 minutes.", bootstrapServers, timeouts.transactionTimeout().toMillis(),
+                    timeouts.checkpointTimeout().toMillis());
+        }
         flink = FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
         store = DuckDbStore.open(settings.databaseFile(), settings.storage());
         started.add(store);
         queries = new QueryService(store);
+        // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
+        dashboards = new DashboardHub(new QueryService(store, new QueryLimits(Duration.ofSeconds(10),
+                DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
+        started.add(dashboards);
         started.add(this::stopPipelines);
         for (PipelineSpec spec : specs) {
             deploy(spec);
         }
-        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings);
+        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings, dashboards,
+                this::deadLetters);
         started.add(api);
         LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
@@ -135,6 +165,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
 
     @Override
     public synchronized Deployed deploy(PipelineSpec spec) {
+        return deploy(spec, settings.allowStateReset());
+    }
+
+    @Override
+    public synchronized Deployed deploy(PipelineSpec spec, boolean allowStateReset) {
         PipelineDeployment previous = pipelines.get(spec.name());
         int free = settings.taskSlots() - usedSlots() + (previous == null ? 0 : previous.taskSlots());
         if (settings.parallelism() > free) {
@@ -143,11 +178,21 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
                     + slotUse() + "). Remove a pipeline, or start the server with more --task-slots");
         }
         EngineConfig engine = engineConfig(spec);
+        boolean startOver = false;
         if (previous != null) {
-            // Plan the new version and check its tables before the old one stops: a view that does not plan or a table
-            // whose columns changed must not cost a running pipeline.
+            // Plan the new version and check its tables and state before the old one stops: a view that does not plan, a
+            // table whose columns changed or state that has no place in the new job must not cost a running pipeline.
             CompiledPipeline planned = PipelineCompiler.compile(spec, engine);
             checkTables(planned);
+            Optional<DeployedShape> before = DeployedShape.read(stateDir(spec));
+            List<String> problems = StateCompatibility.check(planned, previous.compiled().state(),
+                    before.map(DeployedShape::operators).orElse(Map.of())).problems();
+            if (!problems.isEmpty() && !allowStateReset) {
+                throw new PipelineConflictException(stateConflict(spec, Optional.of(DeployedShape.of(previous.spec())), problems,
+                        "The running version keeps running."));
+            }
+            startOver = !problems.isEmpty();
+            dashboards.check(spec, tableNames(planned));
             LOG.info("Upgrading pipeline '{}': stopping the running version with a savepoint.", spec.name());
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
@@ -155,7 +200,22 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         CompiledPipeline compiled = PipelineCompiler.compile(spec, engine);
         if (previous == null) {
             checkTables(compiled);
+            if (compiled.restoredFrom().isPresent()) {
+                Optional<DeployedShape> before = DeployedShape.read(stateDir(spec));
+                List<String> problems = StateCompatibility.check(compiled, compiled.restoredFrom().get(),
+                        before.map(DeployedShape::operators).orElse(Map.of())).problems();
+                if (!problems.isEmpty() && !allowStateReset) {
+                    throw new PipelineConflictException(stateConflict(spec, before, problems, "Its state and tables are unchanged."));
+                }
+                startOver = !problems.isEmpty();
+            }
+            dashboards.check(spec, tableNames(compiled));
         }
+        if (startOver) {
+            startOver(compiled);
+            compiled = PipelineCompiler.compile(spec, engine);
+        }
+        DeployedShape shape = DeployedShape.of(spec, StateCompatibility.operatorDescriptions(compiled));
         PipelineDeployment deployment;
         try {
             deployment = startPipeline(compiled);
@@ -165,14 +225,54 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
             }
             pipelines.remove(spec.name());
             publish();
+            dashboards.remove(spec.name());
             throw new PipelineConflictException("The new version of pipeline '" + spec.name() + "' did not start"
                     + compiled.restoredFrom().map(p -> " from the state of the previous version (" + settings.dataDir()
                             .toAbsolutePath().relativize(p.toAbsolutePath()) + ")").orElse("") + ": " + e.getMessage()
                     + ". The previous version is stopped and its savepoint is kept: deploy it again to resume it from there.", e);
         }
+        shape.write(stateDir(spec));
         pipelines.put(spec.name(), deployment);
         publish();
+        dashboards.deploy(spec, tableNames(compiled));
         return new Deployed(status(deployment), previous != null);
+    }
+
+    private Path stateDir(PipelineSpec spec) {
+        return settings.pipelineStateDir(spec.name());
+    }
+
+    private String stateConflict(PipelineSpec spec, Optional<DeployedShape> before, List<String> problems, String meanwhile) {
+        String changed = before.map(b -> b.changesTo(DeployedShape.of(spec))).filter(c -> !c.isEmpty())
+                .map(c -> " What changed in the pipeline file: " + c + ".").orElse("");
+        return "The new version of pipeline '" + spec.name() + "' cannot take over the state of the previous one: "
+                + String.join("; ", problems) + "." + changed + " " + meanwhile + " To start the new version over instead, deploy"
+                + " it with --allow-state-reset: its state is set aside (kept under " + settings.dataDir().toAbsolutePath()
+                .relativize(stateDir(spec).toAbsolutePath()) + "/reset-<time>), its tables are emptied and rebuilt from the"
+                + " events the source topics still hold; results of events the topics no longer hold are gone.";
+    }
+
+    /**
+     * Starts a pipeline over: its Flink state is set aside, its tables are emptied and the loader continues at the current
+     * end of its topics (where the new version's results begin), and its sources' consumer group forgets its offsets, so
+     * that the new job reads the source topics from their earliest retained record.
+     */
+    private void startOver(CompiledPipeline compiled) {
+        String name = compiled.spec().name();
+        Path aside = compiled.state().setAside(clock.instant());
+        List<String> topics = compiled.tables().stream().map(TableDefinition::topic).distinct().toList();
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = admin.partitionEnds(topics);
+        store.startOver(compiled.tables(), ends);
+        admin.deleteGroup("sluice-" + name);
+        LOG.warn("Pipeline '{}' starts over without state: its state is kept in {}, its tables {} were emptied and are rebuilt from"
+                + " the source topics' earliest retained records.", name, aside,
+                compiled.tables().stream().map(TableDefinition::qualifiedName).toList());
+    }
+
+    private static Set<String> tableNames(CompiledPipeline compiled) {
+        Set<String> names = new HashSet<>();
+        compiled.tables().forEach(t -> names.add(t.name()));
+        return names;
     }
 
     private void checkTables(CompiledPipeline compiled) {
@@ -191,6 +291,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(),
                 LoaderConfig.of("sluice-loader-" + name), clock);
+        loader.addCommitListener(tables -> dashboards.committed(name, tables));
         loader.start();
         try {
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
@@ -211,6 +312,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         deployment.stop(admin, store);
         pipelines.remove(name);
         publish();
+        dashboards.remove(name);
         LOG.info("Removed pipeline '{}'; its tables, topics and savepoint are kept.", name);
     }
 
@@ -232,15 +334,78 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     }
 
     private EngineConfig engineConfig(PipelineSpec spec) {
-        return new EngineConfig(bootstrapServers, settings.kafkaProperties(), settings.pipelineStateDir(spec.name()),
-                settings.parallelism(), settings.checkpointInterval(), Map.of());
+        Path stateDir = settings.pipelineStateDir(spec.name());
+        return new EngineConfig(bootstrapServers, settings.kafkaProperties(), stateDir, settings.parallelism(),
+                settings.checkpointInterval(), settings.stateBackend().flinkOptions(stateDir), timeouts);
     }
 
-    /** Stops every pipeline with a savepoint, last deployed first. */
+    private void onDiskLevel(DiskStatus status) {
+        EmbeddedKafka broker = kafka;
+        if (broker == null) {
+            return;
+        }
+        if (status.level() == DiskStatus.Level.INPUT_STOPPED) {
+            broker.inputGate().close(status.detail());
+        } else if (!broker.inputGate().isOpen()) {
+            broker.inputGate().open();
+            LOG.warn("New input is accepted again: {}", status.detail());
+        }
+    }
+
+    private void onBrokerFailure(EmbeddedKafka.BrokerFailure failure) {
+        brokerFailed = true;
+        DiskStatus space = disk.status();
+        try {
+            disk.check();
+            space = disk.status();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot measure free space after the broker failed: {}", e.toString());
+        }
+        String broker = "the embedded Kafka broker could not write to " + failure.dataDir() + " and stopped (" + failure.message() + ")";
+        // The broker fails for a full disk far more often than for anything else; say which it was when the numbers show it.
+        boolean full = space.freeBytes() < Math.max(space.stopBytes(), 16L << 20);
+        if (full) {
+            long needed = Math.max(space.warnBytes(), space.stopBytes() * 2);
+            fatal.complete(new DiskFullException("the disk of the data directory " + settings.dataDir().toAbsolutePath()
+                    + " is full (" + DiskStatus.size(space.freeBytes()) + " free of " + DiskStatus.size(space.totalBytes()) + "): "
+                    + broker + ". Free at least " + DiskStatus.size(needed) + " and run the same command again on the same data"
+                    + " directory: it resumes exactly where it stopped, with every acknowledged event.", null));
+        } else {
+            fatal.complete(new SluiceException(broker + "; the data directory's disk has " + DiskStatus.size(space.freeBytes())
+                    + " free. Details are in the log; running the same command again resumes from the last checkpoint."));
+        }
+    }
+
+    /**
+     * Completes when the process must stop although no one asked: the embedded broker failed (its disk filled, typically;
+     * then with a {@link DiskFullException}). The pipelines are still to be stopped by {@link #close()}.
+     */
+    public CompletableFuture<SluiceException> fatal() {
+        return fatal;
+    }
+
+    /** Free space on the data directory and whether new input is accepted. */
+    @Override
+    public Optional<DiskStatus> disk() {
+        return disk == null ? Optional.empty() : Optional.of(disk.status());
+    }
+
+    /** Whether new input is accepted now; generators and ingest pause while it is not. */
+    public boolean admitsInput() {
+        return disk == null || disk.admitsInput();
+    }
+
+    /** Stops every pipeline with a savepoint (a cancel when the broker has failed), last deployed first. */
     private synchronized void stopPipelines() {
         List<PipelineDeployment> running = new ArrayList<>(pipelines.values());
         for (int i = running.size() - 1; i >= 0; i--) {
             try {
+                if (brokerFailed) {
+                    // A savepoint needs the broker (the sinks commit their transactions in it); the last checkpoint is the
+                    // point to resume from.
+                    running.get(i).cancel();
+                    continue;
+                }
                 running.get(i).stop(admin, store);
             } catch (RuntimeException e) {
                 LOG.warn("Stopping pipeline '{}' failed: {}", running.get(i).name(), e.toString(), e);
@@ -248,6 +413,17 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         }
         pipelines.clear();
         publish();
+    }
+
+    /** Dead letters of a running pipeline, to list and replay; one replayer per pipeline, so replays do not overlap. */
+    public Optional<DeadLetterReplay> deadLetters(String name) {
+        for (PipelineDeployment d : snapshot) {
+            if (d.name().equals(name)) {
+                return Optional.of(replays.compute(name, (n, existing) -> existing != null && existing.spec() == d.spec() ? existing
+                        : new DeadLetterReplay(d.spec(), queries, admin, bootstrapServers, settings.kafkaProperties(), clock)));
+            }
+        }
+        return Optional.empty();
     }
 
     public String bootstrapServers() {
@@ -272,6 +448,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
 
     public DuckDbStore store() {
         return store;
+    }
+
+    /** The live dashboards of every pipeline. */
+    public DashboardHub dashboards() {
+        return dashboards;
     }
 
     public FlinkCluster flink() {
@@ -357,6 +538,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
     }
 
     @Override
+    public List<String> topics(String pipeline) {
+        for (PipelineDeployment d : snapshot) {
+            if (d.name().equals(pipeline)) {
+                return d.compiled().topics().stream().map(t -> t.name()).toList();
+            }
+        }
+        return List.of();
+    }
+
+    @Override
+    public Properties kafkaConsumerProperties() {
+        Properties props = new Properties();
+        props.putAll(settings.kafkaProperties());
+        props.setProperty("bootstrap.servers", bootstrapServers);
+        return props;
+    }
+
+    @Override
     public Optional<PipelineStatus> pipelineStatus(String name) {
         for (PipelineDeployment d : snapshot) {
             if (d.name().equals(name)) {
@@ -393,6 +592,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, AutoCl
         Optional<String> storageError = storageError();
         health.put("storage", new Health(storageError.isEmpty(), storageError.orElse("DuckDB " + settings.databaseFile())));
         health.put("loader", new Health(loadersUp, loaders.isEmpty() ? "no pipelines" : "loader of " + String.join("; loader of ", loaders)));
+        DiskStatus space = disk.status();
+        health.put("disk", new Health(space.level() != DiskStatus.Level.INPUT_STOPPED, space.detail()));
         return health;
     }
 

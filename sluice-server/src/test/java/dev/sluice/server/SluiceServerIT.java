@@ -158,7 +158,7 @@ class SluiceServerIT {
         assertThat(health.statusCode()).isEqualTo(200);
         JsonNode h = JSON.readTree(health.body());
         assertThat(h.get("status").asText()).isEqualTo("UP");
-        assertThat(h.get("components").fieldNames()).toIterable().containsExactly("broker", "engine", "storage", "loader");
+        assertThat(h.get("components").fieldNames()).toIterable().containsExactly("broker", "engine", "storage", "loader", "disk");
 
         JsonNode pipelines = JSON.readTree(get(base + "/pipelines").body()).get("pipelines");
         assertThat(pipelines).hasSize(1);

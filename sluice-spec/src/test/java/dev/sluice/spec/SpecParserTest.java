@@ -102,7 +102,8 @@ class SpecParserTest {
                                 List.of("category"), at(file, 39, 5)),
                         new SinkSpec("big_refunds", "big_refunds", SinkSpec.Mode.APPEND, List.of(), at(file, 41, 5)),
                         new SinkSpec("merchant_revenue", "revenue_log", SinkSpec.Mode.APPEND, List.of(),
-                                at(file, 42, 5))));
+                                at(file, 42, 5))),
+                List.of());
         assertThat(spec).isEqualTo(expected);
         assertThat(spec.sources().get(0).deadLetterTopic(spec.name())).isEqualTo("sluice.payments.payments.dlq");
         assertThat(spec.sources().get(1).lateTopic(spec.name())).isEqualTo("sluice.payments.refunds.late");

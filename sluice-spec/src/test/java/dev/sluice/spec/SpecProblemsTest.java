@@ -480,7 +480,7 @@ class SpecProblemsTest {
     void reportsAFileWithoutContent() {
         assertThat(problems("# nothing yet\n")).containsExactly(problem(1, 1, "(document)",
                 "the file has no content; expected a mapping with the keys name, description, sources, references, "
-                        + "views, sinks"));
+                        + "views, sinks, dashboards"));
     }
 
     @Test

@@ -395,6 +395,41 @@ public final class DuckDbStore implements AutoCloseable {
         faults = hook == null ? WriteFaults.NONE : hook;
     }
 
+    /**
+     * Empties {@code tables} and sets the next offsets to load to {@code offsets}, in one transaction: for a pipeline
+     * that starts over, whose new results begin at those offsets of its topics.
+     *
+     * @throws StorageException when it could not be done; then nothing changed
+     */
+    public synchronized void startOver(List<TableDefinition> cleared, Map<TopicPartition, Long> offsets) {
+        try {
+            connection.setAutoCommit(false);
+            try (Statement s = connection.createStatement()) {
+                for (TableDefinition t : cleared) {
+                    s.execute("DELETE FROM " + Sql.quote(t.schema()) + "." + Sql.quote(t.name()));
+                }
+                if (!offsets.isEmpty()) {
+                    upsertOffsets(offsets);
+                }
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw new StorageException("Cannot empty tables " + cleared.stream().map(TableDefinition::qualifiedName).toList() + " in "
+                    + file + "; nothing was changed: " + e.getMessage(), e);
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                LOG.warn("Cannot switch the DuckDB connection of {} back to auto-commit.", file, e);
+            }
+        }
+    }
+
     /** The next offset to consume per topic partition, as of the last committed {@link #write}. */
     public synchronized Map<TopicPartition, Long> committedOffsets() {
         Map<TopicPartition, Long> offsets = new HashMap<>();

@@ -207,6 +207,39 @@ public final class QueryService {
     }
 
     private String check(Connection c, String sql, QueryScope scope) throws SQLException {
+        Map<String, Set<String>> readable = new HashMap<>();
+        store.allTables().forEach((schema, names) -> {
+            if (scope.reads(schema)) {
+                readable.put(schema, new HashSet<>(names));
+            }
+        });
+        return check(c, sql, scope.defaultSchema(), readable).text();
+    }
+
+    /** A query that passed the checks: the text to run and the storage tables it reads. */
+    private record Checked(String text, Set<String> tables) {}
+
+    /**
+     * Checks a query exactly as {@link #query(String, int, QueryScope)} does, but against the tables given here
+     * rather than those in storage now (a pipeline's tables before it is deployed), without running it.
+     *
+     * @param schema the schema unqualified table names resolve in, and the only one the query may read
+     * @param tables the tables of {@code schema} the query may read
+     * @return the tables the query reads (not its {@code WITH} names), as lower-case {@code schema.table}
+     * @throws QueryRejectedException when the text is not exactly one read-only statement over those tables
+     */
+    public Set<String> tablesRead(String sql, String schema, Set<String> tables) {
+        if (sql == null || SqlText.isBlank(sql)) {
+            throw new QueryRejectedException("empty query");
+        }
+        try (Connection c = connect()) {
+            return check(c, sql, schema, Map.of(schema, new HashSet<>(tables))).tables();
+        } catch (SQLException e) {
+            throw failed("checking the query failed: ", e);
+        }
+    }
+
+    private Checked check(Connection c, String sql, String defaultSchema, Map<String, Set<String>> readable) throws SQLException {
         String statement = sql;
         String prefix = "";
         String keyword = SqlText.firstKeyword(sql);
@@ -237,14 +270,8 @@ public final class QueryService {
             if (statements > 1) {
                 throw new QueryRejectedException("only one statement is allowed, got " + statements);
             }
-            Map<String, Set<String>> readable = new HashMap<>();
-            store.allTables().forEach((schema, names) -> {
-                if (scope.reads(schema)) {
-                    readable.put(schema, new HashSet<>(names));
-                }
-            });
-            policy(c).check(parsed.path("statements").get(0), scope.defaultSchema(), readable);
-            return prefix + statement;
+            Set<String> read = policy(c).check(parsed.path("statements").get(0), defaultSchema, readable);
+            return new Checked(prefix + statement, read);
         }
         int counted = SqlText.statementCount(sql);
         if (counted > 1) {

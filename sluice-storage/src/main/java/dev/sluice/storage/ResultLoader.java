@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,12 +81,15 @@ public final class ResultLoader implements AutoCloseable {
     private final LoaderConfig config;
     private final Clock clock;
     private final CountDownLatch closeSignal = new CountDownLatch(1);
+    private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong rowsLoaded = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong rejectedRecords = new AtomicLong();
     private final Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
     private final Map<String, DelayHistogram> delays = new ConcurrentHashMap<>();
+    /** Per table, the newest Kafka timestamp (event time) of a stored row, epoch millis; Long.MIN_VALUE before any. */
+    private final Map<String, AtomicLong> newestByTable = new ConcurrentHashMap<>();
     private volatile Map<String, Long> lag = Map.of();
     private volatile LoaderStatus status = LoaderStatus.STARTING;
     private volatile String lastError;
@@ -146,11 +151,20 @@ public final class ResultLoader implements AutoCloseable {
             }
             rowsByTable.putIfAbsent(t.qualifiedName(), new AtomicLong());
             delays.putIfAbsent(t.qualifiedName(), new DelayHistogram());
+            newestByTable.putIfAbsent(t.qualifiedName(), new AtomicLong(Long.MIN_VALUE));
         }
         if (targets.isEmpty()) {
             throw new StorageException("A result loader needs at least one table to load");
         }
         this.byTopic = targets;
+    }
+
+    /**
+     * Adds a listener that hears of every committed batch that changed tables, with their qualified names. May be
+     * called before or after {@link #start()}.
+     */
+    public void addCommitListener(CommitListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -349,13 +363,29 @@ public final class ResultLoader implements AutoCloseable {
             pending.timestamps.forEach((table, values) -> {
                 DelayHistogram histogram = delays.get(table);
                 int n = pending.timestampCounts.get(table);
+                long newest = Long.MIN_VALUE;
                 for (int i = 0; i < n; i++) {
                     histogram.record(nowMillis - values[i]);
+                    newest = Math.max(newest, values[i]);
                 }
+                newestByTable.get(table).accumulateAndGet(newest, Math::max);
             });
+        }
+        if (batch.rowCount() > 0) {
+            notifyListeners(Set.copyOf(batch.rowCounts().keySet()));
         }
         commitToKafka(c, positions);
         return true;
+    }
+
+    private void notifyListeners(Set<String> changed) {
+        for (CommitListener listener : listeners) {
+            try {
+                listener.committed(changed);
+            } catch (RuntimeException e) {
+                LOG.warn("A commit listener failed on the batch that changed {}; loading goes on.", changed, e);
+            }
+        }
     }
 
     /** Commits the offsets to Kafka as well, only so that Kafka tools show the lag; the database offsets are the truth. */
@@ -515,6 +545,22 @@ public final class ResultLoader implements AutoCloseable {
             byName.putIfAbsent(t.name(), delays.get(t.qualifiedName()));
         }
         return byName;
+    }
+
+    /**
+     * Per table (by name), the newest event time of a row this loader has stored since it started: the largest Kafka
+     * timestamp of a stored record, which Flink sets to the row's event time. Tables with no such row yet are absent.
+     * With the current time it gives the table's end-to-end freshness.
+     */
+    public Map<String, Instant> newestEventTimes() {
+        Map<String, Instant> newest = new LinkedHashMap<>();
+        for (TableDefinition t : tables) {
+            long millis = newestByTable.get(t.qualifiedName()).get();
+            if (millis != Long.MIN_VALUE) {
+                newest.putIfAbsent(t.name(), Instant.ofEpochMilli(millis));
+            }
+        }
+        return newest;
     }
 
     /** Rows and tombstones written per table (by name) since start. */

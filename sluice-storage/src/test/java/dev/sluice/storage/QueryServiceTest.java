@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -426,5 +427,24 @@ class QueryServiceTest {
         assertThatThrownBy(() -> queries.tableRows("nope", 10))
                 .isInstanceOf(TableNotFoundException.class)
                 .hasMessage("no table 'nope'; tables are: _sluice_offsets, _sluice_rejected, t");
+    }
+
+    @Test
+    void tablesReadNamesTheTablesAQueryReadsButNotItsWithNames() {
+        Set<String> read = queries.tablesRead("WITH recent AS (SELECT * FROM sales WHERE n > 1) SELECT r.id, c.name"
+                + " FROM recent r JOIN pay.customers c ON r.id = c.id", "pay", Set.of("sales", "customers", "unused"));
+
+        assertThat(read).containsExactlyInAnyOrder("pay.sales", "pay.customers");
+    }
+
+    @Test
+    void tablesReadChecksAgainstTheGivenTablesNotStorage() {
+        // The table 't' exists in storage, but it is not one of the given tables; 'later' does not exist yet, but is one.
+        assertThatThrownBy(() -> queries.tablesRead("SELECT * FROM t", "main", Set.of("later")))
+                .isInstanceOf(QueryRejectedException.class)
+                .hasMessage("'t' is not a storage table; queries may read only the storage tables (later) and names they define with WITH");
+        assertThat(queries.tablesRead("SELECT count(*) FROM later", "main", Set.of("later"))).containsExactly("main.later");
+        assertThatThrownBy(() -> queries.tablesRead("DELETE FROM later", "main", Set.of("later")))
+                .isInstanceOf(QueryRejectedException.class);
     }
 }

@@ -59,6 +59,11 @@ final class InProcessSluice implements AutoCloseable {
         return server.runner().status() == JobStatus.RUNNING;
     }
 
+    /** How often the job has restarted after a failure, as Flink counts it ({@code numRestarts}). */
+    long restarts() {
+        return server.flink().metrics(server.runner().flinkJobId()).restarts();
+    }
+
     /** True when the job has had no failure, hence no restart, since it started. */
     boolean jobNeverFailed() {
         return server.flink().lastFailure(server.runner().flinkJobId()).isEmpty();

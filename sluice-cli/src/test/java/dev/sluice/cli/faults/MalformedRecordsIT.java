@@ -40,6 +40,7 @@ class MalformedRecordsIT {
             InProcessSluice.assertExact(report);
             assertThat(oracle.malformed()).as("malformed records sent").isGreaterThan(1_000);
             assertThat(report.deadLetters()).isEqualTo(oracle.malformed());
+            assertThat(sluice.restarts()).as("restarts of the job").isZero();
             assertThat(sluice.jobNeverFailed()).as("the job never failed, so never restarted, because of data: %s",
                     sluice.server().flink().lastFailure(sluice.server().runner().flinkJobId())).isTrue();
         }

@@ -1,7 +1,9 @@
 package dev.sluice.spec.internal;
 
 import dev.sluice.spec.ColumnSpec;
+import dev.sluice.spec.DashboardSpec;
 import dev.sluice.spec.Location;
+import dev.sluice.spec.PanelSpec;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.ReferenceSpec;
 import dev.sluice.spec.SinkSpec;
@@ -50,13 +52,25 @@ public final class SpecReader {
     /** The key used for problems that concern the file as a whole. */
     public static final String DOCUMENT = "(document)";
 
-    static final List<String> PIPELINE_KEYS = List.of("name", "description", "sources", "references", "views", "sinks");
+    static final List<String> PIPELINE_KEYS = List.of("name", "description", "sources", "references", "views", "sinks", "dashboards");
     static final List<String> SOURCE_KEYS =
             List.of("name", "topic", "partitions", "format", "schema", "event-time", "on-error");
     static final List<String> EVENT_TIME_KEYS = List.of("column", "max-out-of-orderness", "max-future", "earliest");
     static final List<String> REFERENCE_KEYS = List.of("name", "file", "schema", "primary-key");
     static final List<String> VIEW_KEYS = List.of("name", "sql");
     static final List<String> SINK_KEYS = List.of("view", "table", "mode", "primary-key");
+    static final List<String> DASHBOARD_KEYS = List.of("name", "title", "panels");
+    static final List<String> PANEL_KEYS = List.of("title", "visual", "sql", "options");
+    static final List<String> OPTION_KEYS = List.of("x", "y", "series", "label", "value", "lat", "lon", "limit", "unit", "size");
+    static final int MAX_TOP_LIMIT = 1000;
+    private static final Pattern DASHBOARD_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+    private static final Map<String, String> OPTION_MEANINGS = Map.of(
+            "x", "the result column on the x axis (a time for timeseries, a category for bar)",
+            "y", "the result column (or list of columns) with the values",
+            "value", "the result column with the value",
+            "label", "the result column with the names",
+            "lat", "the result column with the latitude in degrees",
+            "lon", "the result column with the longitude in degrees");
 
     static final int MAX_PARTITIONS = 1024;
     static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofHours(24);
@@ -118,11 +132,11 @@ public final class SpecReader {
         if (root == null) {
             problems.add(new SpecProblem(new Location(file, 1, 1), DOCUMENT,
                     "the file has no content; expected " + expected));
-            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of());
+            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of(), List.of());
         }
         Map<String, Field> fields = mapping(root, "", expected, PIPELINE_KEYS);
         if (fields == null) {
-            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of());
+            return new PipelineSpec(null, "", absolute, List.of(), List.of(), List.of(), List.of(), List.of());
         }
         String name = requiredScalar(fields, root, "", "name",
                 "the pipeline name (lower-case letters, digits and underscores)");
@@ -135,8 +149,146 @@ public final class SpecReader {
         List<ReferenceSpec> references = list(fields, root, "", "references", "reference", false, this::reference);
         List<ViewSpec> views = list(fields, root, "", "views", "view", true, this::view);
         List<SinkSpec> sinks = list(fields, root, "", "sinks", "sink", false, this::sink);
+        List<DashboardSpec> dashboards = list(fields, root, "", "dashboards", "dashboard", false, this::dashboard);
+        uniqueDashboardNames(dashboards);
         return new PipelineSpec(name, description == null ? "" : description, absolute,
-                sources, references, views, sinks);
+                sources, references, views, sinks, dashboards);
+    }
+
+    private DashboardSpec dashboard(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "a dashboard: a mapping with the keys " + String.join(", ", DASHBOARD_KEYS), DASHBOARD_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String name = requiredScalar(fields, node, path, "name",
+                "the dashboard's name in URLs: lower-case letters, digits, '-' and '_', starting with a letter");
+        if (name != null && !DASHBOARD_NAME.matcher(name).matches()) {
+            problem(fields.get("name").value(), fields.get("name").path(), "invalid dashboard name " + quote(name)
+                    + "; expected lower-case letters, digits, '-' and '_', starting with a letter, at most 63 characters");
+        }
+        String title = fields.containsKey("title") ? scalar(fields.get("title"), "the dashboard's heading") : name;
+        List<PanelSpec> panels = list(fields, node, path, "panels", "panel", true, this::panel);
+        return new DashboardSpec(name, title == null ? name : title, panels, location(node));
+    }
+
+    private void uniqueDashboardNames(List<DashboardSpec> dashboards) {
+        Map<String, Location> seen = new HashMap<>();
+        for (int i = 0; i < dashboards.size(); i++) {
+            DashboardSpec d = dashboards.get(i);
+            if (d.name() == null) {
+                continue;
+            }
+            Location first = seen.putIfAbsent(d.name(), d.location());
+            if (first != null) {
+                problems.add(new SpecProblem(d.location(), "dashboards[" + i + "].name", "duplicate dashboard name " + quote(d.name())
+                        + "; it is first used at line " + first.line() + ", column " + first.column()));
+            }
+        }
+    }
+
+    private PanelSpec panel(Node node, String path) {
+        Map<String, Field> fields = mapping(node, path,
+                "a panel: a mapping with the keys " + String.join(", ", PANEL_KEYS), PANEL_KEYS);
+        if (fields == null) {
+            return null;
+        }
+        String title = requiredScalar(fields, node, path, "title", "the panel's heading");
+        String visualText = requiredScalar(fields, node, path, "visual", "one of: " + visualKeys());
+        PanelSpec.Visual visual = null;
+        if (visualText != null) {
+            visual = PanelSpec.Visual.of(visualText).orElse(null);
+            if (visual == null) {
+                problem(fields.get("visual").value(), fields.get("visual").path(), "unknown visual " + quote(visualText)
+                        + "; allowed values are: " + visualKeys());
+            }
+        }
+        String sql = requiredScalar(fields, node, path, "sql", "one read-only SELECT over the pipeline's storage tables");
+        Location sqlStart = location(node);
+        if (sql != null) {
+            Field sqlField = fields.get("sql");
+            sqlStart = sqlStart((ScalarNode) sqlField.value(), sqlField.keyNode().getStartMark().getColumn());
+            if (sql.isBlank()) {
+                problem(sqlField.value(), sqlField.path(), "expected one read-only SELECT over the pipeline's storage tables, got empty text");
+            }
+        }
+        PanelSpec.Options options = options(fields.get("options"), node, path, visual);
+        return new PanelSpec(title, visual, sql, options, location(node), sqlStart);
+    }
+
+    private static String visualKeys() {
+        return String.join(", ", java.util.Arrays.stream(PanelSpec.Visual.values()).map(PanelSpec.Visual::key).toList());
+    }
+
+    private PanelSpec.Options options(Field field, Node panel, String panelPath, PanelSpec.Visual visual) {
+        Map<String, Field> fields = Map.of();
+        Node at = panel;
+        String path = child(panelPath, "options");
+        if (field != null && !isNull(field.value())) {
+            fields = mapping(field.value(), field.path(), "a mapping with the keys " + String.join(", ", OPTION_KEYS), OPTION_KEYS);
+            if (fields == null) {
+                return new PanelSpec.Options(null, List.of(), null, null, null, null, null, null, null, null);
+            }
+            at = field.value();
+            locations.put(field.path(), location(at));
+        }
+        if (visual != null) {
+            for (String required : visual.requiredOptions()) {
+                if (!fields.containsKey(required)) {
+                    problem(at, child(path, required), "the visual '" + visual.key() + "' needs the option " + quote(required) + ": "
+                            + OPTION_MEANINGS.get(required));
+                }
+            }
+            for (Field option : fields.values()) {
+                if (!visual.allowedOptions().contains(option.key())) {
+                    problem(option.keyNode(), option.path(), "the option " + quote(option.key()) + " does not apply to the visual '"
+                            + visual.key() + "'; it takes: " + String.join(", ", visual.allowedOptions()));
+                }
+            }
+        }
+        List<String> y = List.of();
+        Field yField = fields.get("y");
+        if (yField != null) {
+            if (yField.value() instanceof SequenceNode) {
+                List<String> names = columnNames(yField);
+                y = names == null ? List.of() : names;
+                if (names != null && names.isEmpty()) {
+                    problem(yField.value(), yField.path(), "expected at least one column, got an empty list");
+                }
+            } else {
+                String one = scalar(yField, "a result column, or a list of result columns such as [revenue, payments]");
+                y = one == null ? List.of() : List.of(one);
+            }
+        }
+        String series = column(fields.get("series"));
+        if (series != null && y.size() > 1) {
+            problem(fields.get("series").value(), fields.get("series").path(), "'series' splits one y column by the values of "
+                    + quote(series) + ", but y names " + y.size() + " columns; name one y column, or leave out series");
+        }
+        Integer limit = null;
+        Field limitField = fields.get("limit");
+        if (limitField != null) {
+            String text = scalar(limitField, "an integer from 1 to " + MAX_TOP_LIMIT);
+            if (text != null) {
+                if (PARTITIONS.matcher(text).matches() && Integer.parseInt(text) >= 1 && Integer.parseInt(text) <= MAX_TOP_LIMIT) {
+                    limit = Integer.parseInt(text);
+                } else {
+                    problem(limitField.value(), limitField.path(), "expected an integer from 1 to " + MAX_TOP_LIMIT + ", got " + quote(text));
+                }
+            }
+        }
+        Map<String, PanelSpec.Size> sizes = new LinkedHashMap<>();
+        for (PanelSpec.Size size : PanelSpec.Size.values()) {
+            sizes.put(size.key(), size);
+        }
+        PanelSpec.Size size = choice(fields.get("size"), sizes, PanelSpec.Size.MEDIUM);
+        String unit = fields.containsKey("unit") ? scalar(fields.get("unit"), "a unit such as EUR or /s") : null;
+        return new PanelSpec.Options(column(fields.get("x")), y, series, column(fields.get("label")), column(fields.get("value")),
+                column(fields.get("lat")), column(fields.get("lon")), limit, unit, size);
+    }
+
+    private String column(Field field) {
+        return field == null ? null : scalar(field, "the name of a column of the query's result");
     }
 
     private SourceSpec source(Node node, String path) {

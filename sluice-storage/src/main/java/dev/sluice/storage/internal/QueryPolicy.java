@@ -138,21 +138,23 @@ public final class QueryPolicy {
      * Refuses the statement unless it only calls listed functions and only reads {@code tables} (of the schema
      * {@code main}) and its own {@code WITH} names.
      *
+     * @return the storage tables the statement reads, as lower-case {@code schema.table}
      * @param statement one element of the {@code statements} array of {@code json_serialize_sql}
      * @param tables    the storage tables a query may read
      * @throws QueryRejectedException naming the first function or table that is not allowed
      */
-    public void check(JsonNode statement, Set<String> tables) {
-        check(statement, "main", Map.of("main", tables));
+    public Set<String> check(JsonNode statement, Set<String> tables) {
+        return check(statement, "main", Map.of("main", tables));
     }
 
     /**
      * Refuses the statement unless it only calls listed functions and only reads the tables of {@code tables} (schema
      * to its table names) and its own {@code WITH} names; an unqualified table name is one of {@code defaultSchema}.
      *
+     * @return the storage tables the statement reads (not its {@code WITH} names), as lower-case {@code schema.table}
      * @throws QueryRejectedException naming the first function or table that is not allowed
      */
-    public void check(JsonNode statement, String defaultSchema, Map<String, ? extends Set<String>> tables) {
+    public Set<String> check(JsonNode statement, String defaultSchema, Map<String, ? extends Set<String>> tables) {
         Set<String> withNames = new HashSet<>();
         collectWithNames(statement, withNames);
         for (String name : withNames) {
@@ -168,11 +170,14 @@ public final class QueryPolicy {
         tables.forEach((schema, names) -> readable.put(schema.toLowerCase(Locale.ROOT), lower(names)));
         Set<String> unqualified = new HashSet<>(readable.getOrDefault(home, Set.of()));
         unqualified.addAll(withNames);
-        visit(statement, new Readable(home, unqualified, readable, describe(home, tables)));
+        Readable can = new Readable(home, unqualified, withNames, readable, describe(home, tables), new java.util.TreeSet<>());
+        visit(statement, can);
+        return Set.copyOf(can.read());
     }
 
     /** What a query may read: plain names (default schema and WITH names) and schema-qualified names. */
-    private record Readable(String home, Set<String> plain, Map<String, Set<String>> bySchema, String described) {
+    private record Readable(String home, Set<String> plain, Set<String> withNames, Map<String, Set<String>> bySchema, String described,
+            Set<String> read) {
         boolean contains(String schema, String table) {
             if (schema.isEmpty()) {
                 return plain.contains(table);
@@ -264,6 +269,12 @@ public final class QueryPolicy {
             String qualified = (catalog.isEmpty() ? "" : catalog + ".") + (schema.isEmpty() ? "" : schema + ".") + name;
             throw new QueryRejectedException("'" + qualified + "' is not a storage table; queries may read only the storage tables ("
                     + readable.described() + ") and names they define with WITH");
+        }
+        String lowerName = name.toLowerCase(Locale.ROOT);
+        if (!lowerSchema.isEmpty()) {
+            readable.read().add(lowerSchema + "." + lowerName);
+        } else if (!readable.withNames().contains(lowerName)) {
+            readable.read().add(readable.home() + "." + lowerName);
         }
     }
 

@@ -1,0 +1,43 @@
+package dev.sluice.engine;
+
+import java.util.List;
+
+/**
+ * What one Flink job reports about itself, read in this JVM from the cluster's metric reporter and execution graph
+ * (never through Flink's REST API, which stays closed): where its Kafka sources are in each partition, the records
+ * each operator took in and sent out, its checkpoints and restarts. Counts only grow: counters of tasks that ended
+ * (a restart) stay in the totals.
+ *
+ * @param sourcePartitions the position of the job's Kafka readers in each source partition they have read
+ * @param operators        records in and out per operator (summed over its parallel subtasks), by operator name
+ * @param checkpoints      completed and failed checkpoints and the latest one; {@link Checkpoints#NONE} before any
+ * @param restarts         how often the job has restarted after a failure
+ */
+public record JobMetrics(List<SourcePartition> sourcePartitions, List<OperatorCounts> operators, Checkpoints checkpoints,
+        long restarts) {
+
+    public JobMetrics {
+        sourcePartitions = List.copyOf(sourcePartitions);
+        operators = List.copyOf(operators);
+    }
+
+    /**
+     * One partition of a source topic as the job's reader sees it.
+     *
+     * @param position  the offset of the next record the job will read (the last read record's offset plus one); 0 when
+     *                  it has read nothing yet
+     * @param committed the offset the job committed to Kafka with its latest completed checkpoint, or -1 before any
+     */
+    public record SourcePartition(String topic, int partition, long position, long committed) {}
+
+    /** Records an operator received and emitted, over all its subtasks and restarts. */
+    public record OperatorCounts(String name, long recordsIn, long recordsOut) {}
+
+    /**
+     * @param latestDurationMillis end-to-end duration of the latest completed checkpoint, or -1 before any
+     * @param latestCompletedAtMillis epoch millis when the latest completed checkpoint was acknowledged, or -1 before any
+     */
+    public record Checkpoints(long completed, long failed, long latestDurationMillis, long latestCompletedAtMillis) {
+        public static final Checkpoints NONE = new Checkpoints(0, 0, -1, -1);
+    }
+}
