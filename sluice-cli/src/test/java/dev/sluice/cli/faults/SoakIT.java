@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * after the commit) injected one after the other while the events are sent and processed; the tables must equal the
  * oracle at the end. Not in the default run; run it with
  * {@code mvn -B -pl sluice-cli -am -Dsluice.soak=true -Dit.test=SoakIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false verify}
- * and size it with {@code -Dsluice.soak.events} (10,000,000), {@code -Dsluice.soak.rate} (events/s, 40,000) and
+ * and size it with {@code -Dsluice.soak.events} (10,000,000), {@code -Dsluice.soak.rate} (events/s, 30,000) and
  * {@code -Dsluice.soak.faults} (12).
  */
 @EnabledIfSystemProperty(named = "sluice.soak", matches = "true")
@@ -32,7 +32,7 @@ class SoakIT {
     @Test
     void millionsOfEventsThroughMixedFaultsLoseAndDuplicateNothing() throws Exception {
         long events = Long.getLong("sluice.soak.events", 10_000_000);
-        double rate = Long.getLong("sluice.soak.rate", 40_000);
+        double rate = Long.getLong("sluice.soak.rate", 30_000);
         int faults = Integer.getInteger("sluice.soak.faults", 12);
         FaultPipeline pipeline = FaultPipeline.standard().withWindow(Duration.ofMinutes(1));
         Workload workload = new Workload(events, 40, 0.001, 61, Instant.now());
