@@ -87,7 +87,7 @@ final class ChildSluice implements AutoCloseable {
         }
     }
 
-    /** SIGTERM: the clean stop (savepoint, last results stored); returns the exit code. */
+    /** SIGTERM: the clean stop (savepoint, last results stored); returns the exit code (143 after a clean stop). */
     int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(3, TimeUnit.MINUTES)) {

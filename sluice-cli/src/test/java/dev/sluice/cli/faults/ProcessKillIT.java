@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 @Disabled("Finds a bug: after a restart with a backlog, a source partition with unread records is marked idle (its"
         + " PartitionWatermarks generator counts a partition without a Kafka records-lag metric yet as read to its end), the"
         + " watermark runs ahead on the other partitions, and the backlogged partition's on-time events are routed to"
-        + " late_events, so they are missing from every table. See docs/reliability.md, Fault-injection suite.")
+        + " late_events, so they are missing from every table. It fails when the restarted job is far behind (seen under"
+        + " load), and passes when it is not, so it stays out of the default run until the bug is fixed. See"
+        + " docs/reliability.md, Fault-injection suite.")
 class ProcessKillIT {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessKillIT.class);
     private static final int KILLS = 3;
@@ -55,7 +57,8 @@ class ProcessKillIT {
                 InProcessSluice.assertExact(live);
                 assertThat(midStream).as("kills while the stream was still being sent").isEqualTo(KILLS);
             }
-            assertThat(sluice.stop()).as("exit code of the clean stop").isZero();
+            // SIGTERM runs the shutdown hook (savepoint, last results stored); the JVM then exits with 128 + 15.
+            assertThat(sluice.stop()).as("exit code of the clean stop").isEqualTo(143);
         }
         try (DuckDbStore store = DuckDbStore.open(dir.resolve("data").resolve("sluice.duckdb"))) {
             QueryService queries = new QueryService(store);
