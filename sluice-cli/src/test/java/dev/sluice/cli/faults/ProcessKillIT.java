@@ -69,6 +69,29 @@ class ProcessKillIT {
         }
     }
 
+    @Test
+    void aRestartBehindALargeBacklogLosesNothing() throws Exception {
+        FaultPipeline pipeline = FaultPipeline.standard();
+        Workload workload = new Workload(600_000, 40, 0, 23, Instant.now());
+        Oracle oracle = new Oracle(pipeline.window().toMillis());
+        long started = System.nanoTime();
+        try (ChildSluice sluice = new ChildSluice(pipeline.write(dir), dir)) {
+            sluice.start();
+            try (EventFeed feed = new EventFeed(sluice.bootstrap(), pipeline, workload, oracle, 0).start()) {
+                InProcessSluice.await("a first part of the events stored", Duration.ofSeconds(120), () -> storedEvents(sluice) > 20_000);
+                LOG.info("SIGKILL of sluice run with {} records acknowledged and {} events stored.", feed.acknowledged(), storedEvents(sluice));
+                sluice.kill();
+                sluice.start();
+                InProcessSluice.await("the whole workload to be sent", Duration.ofMinutes(5), () -> !feed.streaming());
+                feed.finish(Duration.ofMinutes(3));
+                ResultCheck.Report report = InProcessSluice.awaitExact(pipeline, sluice.sql(), oracle, Duration.ofSeconds(180));
+                LOG.info("ProcessKillIT backlog: {} events, 1 SIGKILL, {} s: {}", oracle.events(), (System.nanoTime() - started) / 1_000_000_000,
+                        report);
+                InProcessSluice.assertExact(report);
+            }
+        }
+    }
+
     private static long storedEvents(ChildSluice sluice) {
         return ResultCheck.asLong(sluice.sql().rows("SELECT count(*) FROM faults.all_events").get(0).get(0));
     }
