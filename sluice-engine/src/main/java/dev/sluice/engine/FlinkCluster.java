@@ -55,6 +55,8 @@ public final class FlinkCluster implements AutoCloseable {
     private final int slots;
     /** Flink refuses a job id it has run before, so a pipeline started again in this cluster gets the next generation's id. */
     private final Set<JobID> submitted = ConcurrentHashMap.newKeySet();
+    /** The MiniCluster's index of the task manager that runs now; it starts one, and each restart adds one. */
+    private int taskManager;
 
     private FlinkCluster(MiniCluster cluster, int slots) {
         this.cluster = cluster;
@@ -157,6 +159,28 @@ public final class FlinkCluster implements AutoCloseable {
             }
         }
         return String.join(": ", messages);
+    }
+
+    /**
+     * For fault injection only: terminates the running task manager, as a crash of a task manager process would end
+     * it (every task of every job on it fails), then starts a new one with the same slots. Jobs recover through
+     * Flink's restart strategy from their last checkpoint. Nothing in Sluice calls this; the fault-injection tests
+     * use it to prove that results stay exact across task manager failures.
+     *
+     * @throws SluiceException when the task manager cannot be terminated or the new one cannot start
+     */
+    public synchronized void restartTaskManager() {
+        try {
+            cluster.terminateTaskManager(taskManager).get(60, TimeUnit.SECONDS);
+            cluster.startTaskManager();
+            taskManager++;
+            LOG.warn("Fault injection: terminated Flink task manager {} and started task manager {}.", taskManager - 1, taskManager);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while restarting Flink task manager " + taskManager, e);
+        } catch (Exception e) {
+            throw new SluiceException("Cannot restart Flink task manager " + taskManager + ": " + e.getMessage(), e);
+        }
     }
 
     /**

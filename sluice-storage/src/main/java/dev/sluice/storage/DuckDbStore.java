@@ -63,6 +63,7 @@ public final class DuckDbStore implements AutoCloseable {
      */
     private final DuckDBConnection readerSource;
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
+    private volatile WriteFaults faults = WriteFaults.NONE;
 
     private record Table(TableDefinition definition, TableSql sql) {}
 
@@ -283,7 +284,9 @@ public final class DuckDbStore implements AutoCloseable {
                     upsertOffsets(batch.nextOffsets());
                 }
             }
+            faults.beforeCommit(batch);
             connection.commit();
+            faults.afterCommit(batch);
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.rollback();
@@ -382,6 +385,14 @@ public final class DuckDbStore implements AutoCloseable {
             }
             ps.execute();
         }
+    }
+
+    /**
+     * For fault injection only (see {@link WriteFaults}): installs a hook around the commit of every later
+     * {@link #write}. Production never calls this.
+     */
+    public void injectFaults(WriteFaults hook) {
+        faults = hook == null ? WriteFaults.NONE : hook;
     }
 
     /**

@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>One thread, {@code sluice-loader}, owns the Kafka consumer. It assigns all partitions of all result topics
  * itself (no group rebalancing), waiting for the engine to create topics that do not exist yet. Records that do not
  * follow the wire format (see {@link TableDefinition}) go to the {@code _sluice_rejected} table with the reason, in
- * the same transaction. When a write fails the batch is kept and retried with backoff (status {@link LoaderStatus#FAILED})
- * until it succeeds. After each database commit the offsets are also committed to Kafka under
+ * the same transaction. When a write fails the batch is kept and retried with backoff (status {@link LoaderStatus#FAILED}),
+ * at most five times; then it is dropped from memory and read again from the offsets in the database, with a backoff
+ * that grows to 30 s. A write that reports a failure after its commit is recognised by its offsets in the database and
+ * not written twice. After each database commit the offsets are also committed to Kafka under
  * {@link LoaderConfig#groupId()}, only so that Kafka tools show the lag. Partitions added to a topic after the
  * loader started are picked up on the next start.
  *
@@ -68,6 +70,8 @@ public final class ResultLoader implements AutoCloseable {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration END_OFFSETS_INTERVAL = Duration.ofSeconds(5);
     private static final Duration KAFKA_COMMIT_RETRY = Duration.ofSeconds(1);
+    /** Attempts to write one batch from memory before it is dropped and read again from the database's offsets. */
+    static final int MAX_WRITE_ATTEMPTS = 5;
 
     private final String bootstrapServers;
     private final Properties consumerProperties;
@@ -308,19 +312,36 @@ public final class ResultLoader implements AutoCloseable {
         }
     }
 
-    /** Writes the batch, retrying with backoff until it succeeds; false when the loader was closed meanwhile. */
+    /**
+     * Writes the batch, retrying a failed write up to {@value #MAX_WRITE_ATTEMPTS} times with backoff; false when the
+     * loader was closed meanwhile. A write can fail after its commit (the database stored the rows and offsets, yet the
+     * driver reports an error), so before each retry the offsets in the database decide: if they already are the
+     * batch's, the batch is stored and writing it again would duplicate its appended rows.
+     *
+     * @throws StorageException when every attempt failed; {@link #run} then backs off and reads again from the offsets
+     *     in the database, so that a batch is never retried forever from memory
+     */
     private boolean flush(KafkaConsumer<byte[], byte[]> c, Pending pending, Map<TopicPartition, Long> positions) {
         LoadBatch.Builder builder = pending == null ? LoadBatch.builder() : pending.builder;
         positions.forEach(builder::nextOffset);
         LoadBatch batch = builder.build();
         Duration backoff = MIN_BACKOFF;
-        while (true) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 store.write(batch);
                 break;
             } catch (RuntimeException e) {
-                fail("Cannot write a batch of " + batch.rowCount() + " rows to " + store.file() + "; keeping it and retrying in "
-                        + backoff.toMillis() + " ms", e);
+                if (stored(batch)) {
+                    LOG.warn("Writing a batch of {} rows to {} reported a failure, but its offsets {} are in the database: it was"
+                            + " committed, so it is not written again.", batch.rowCount(), store.file(), batch.nextOffsets(), e);
+                    break;
+                }
+                if (attempt == MAX_WRITE_ATTEMPTS) {
+                    throw new StorageException("Cannot write a batch of " + batch.rowCount() + " rows to " + store.file() + " after "
+                            + MAX_WRITE_ATTEMPTS + " attempts; dropping it from memory to read it again from the offsets in the database", e);
+                }
+                fail("Cannot write a batch of " + batch.rowCount() + " rows to " + store.file() + " (attempt " + attempt + " of "
+                        + MAX_WRITE_ATTEMPTS + "); keeping it and retrying in " + backoff.toMillis() + " ms", e);
                 if (awaitClose(backoff)) {
                     return false;
                 }
@@ -437,6 +458,19 @@ public final class ResultLoader implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** True when the database holds the batch's offsets, so the batch was committed; false when that cannot be read. */
+    private boolean stored(LoadBatch batch) {
+        if (batch.nextOffsets().isEmpty()) {
+            return false;
+        }
+        try {
+            return store.committedOffsets().entrySet().containsAll(batch.nextOffsets().entrySet());
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot read the committed offsets from {} to check a failed write.", store.file(), e);
+            return false;
+        }
     }
 
     private static Map<TopicPartition, Long> positions(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {

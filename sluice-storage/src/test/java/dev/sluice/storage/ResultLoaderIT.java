@@ -161,6 +161,120 @@ class ResultLoaderIT {
         }
     }
 
+    @Test
+    void aWriteThatFailsAfterItsCommitIsNotWrittenAgain() {
+        String topic = "after-commit-results";
+        TableDefinition table = new TableDefinition("after_commit", topic, List.of(col("id", "STRING"), col("n", "BIGINT")), List.of(),
+                SinkSpec.Mode.APPEND);
+        CountingFaults faults = new CountingFaults(0, 1);
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("after-commit/sluice.duckdb"))) {
+            store.injectFaults(faults);
+            try (ResultLoader loader = new ResultLoader(kafka.bootstrapServers(), new Properties(), store, List.of(table),
+                    LoaderConfig.of("after-commit").withMaxBatchWait(Duration.ofMillis(50)), Clock.systemUTC())) {
+                loader.start();
+                produce(topic, 100);
+
+                await().atMost(Duration.ofSeconds(60)).until(() -> count(store, "after_commit") >= 100 && faults.afterCommitFaults() == 1);
+                await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> loader.status() == LoaderStatus.RUNNING);
+                assertThat(count(store, "after_commit")).as("rows, each stored once although the write reported a failure").isEqualTo(100);
+                assertThat(faults.rewrittenAfterCommit()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aBatchThatKeepsFailingIsTriedFiveTimesThenReadAgainFromTheStoredOffsets() {
+        String topic = "failing-results";
+        TableDefinition table = new TableDefinition("failing", topic, List.of(col("id", "STRING"), col("n", "BIGINT")), List.of(),
+                SinkSpec.Mode.APPEND);
+        CountingFaults faults = new CountingFaults(7, 0);
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("failing/sluice.duckdb"))) {
+            store.injectFaults(faults);
+            try (ResultLoader loader = new ResultLoader(kafka.bootstrapServers(), new Properties(), store, List.of(table),
+                    LoaderConfig.of("failing").withMaxBatchWait(Duration.ofMillis(50)), Clock.systemUTC())) {
+                loader.start();
+                produce(topic, 50);
+
+                await().atMost(Duration.ofSeconds(60)).until(() -> count(store, "failing") >= 50);
+                assertThat(count(store, "failing")).isEqualTo(50);
+                assertThat(faults.beforeCommitFaults()).isEqualTo(7);
+                assertThat(faults.maxAttempts()).as("attempts to write one batch from memory").isEqualTo(ResultLoader.MAX_WRITE_ATTEMPTS);
+            }
+        }
+    }
+
+    /** Fails the first writes before their commit, then the first commits after it; remembers batches by identity. */
+    private static final class CountingFaults implements WriteFaults {
+        private final java.util.Map<LoadBatch, Integer> attempts = new java.util.IdentityHashMap<>();
+        private final java.util.Set<LoadBatch> committed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private int beforeLeft;
+        private int afterLeft;
+        private int before;
+        private int after;
+        private int rewritten;
+
+        CountingFaults(int beforeCommit, int afterCommit) {
+            this.beforeLeft = beforeCommit;
+            this.afterLeft = afterCommit;
+        }
+
+        @Override
+        public synchronized void beforeCommit(LoadBatch batch) {
+            attempts.merge(batch, 1, Integer::sum);
+            if (committed.contains(batch)) {
+                rewritten++;
+            }
+            if (beforeLeft > 0) {
+                beforeLeft--;
+                before++;
+                throw new IllegalStateException("injected failure before the commit");
+            }
+        }
+
+        @Override
+        public synchronized void afterCommit(LoadBatch batch) {
+            committed.add(batch);
+            if (afterLeft > 0 && batch.rowCount() > 0) {
+                afterLeft--;
+                after++;
+                throw new IllegalStateException("injected failure after the commit");
+            }
+        }
+
+        synchronized int beforeCommitFaults() {
+            return before;
+        }
+
+        synchronized int afterCommitFaults() {
+            return after;
+        }
+
+        synchronized int rewrittenAfterCommit() {
+            return rewritten;
+        }
+
+        synchronized int maxAttempts() {
+            return attempts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+    }
+
+    private static void produce(String topic, int events) {
+        try (BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties())) {
+            admin.ensureTopics(List.of(TopicSpec.of(topic, 1)));
+        }
+        Properties p = new Properties();
+        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.setProperty(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "writer-" + topic);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < events; i++) {
+                producer.send(new ProducerRecord<>(topic, null, "{\"id\":\"e-" + i + "\",\"n\":" + i + "}"));
+            }
+            producer.commitTransaction();
+        }
+    }
+
     private ResultLoader loader(DuckDbStore store, LoaderConfig config) {
         return new ResultLoader(kafka.bootstrapServers(), new Properties(), store, List.of(SALES, EVENTS), config, Clock.systemUTC());
     }

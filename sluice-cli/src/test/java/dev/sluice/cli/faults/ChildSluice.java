@@ -1,0 +1,143 @@
+package dev.sluice.cli.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cli.Main;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code sluice run} of {@link FaultPipeline} in a child JVM, as a user runs it, on a fixed data directory and fixed
+ * Kafka and HTTP ports (free ones, chosen once), so that it can be killed with SIGKILL and started again on the same
+ * state. Queries go through its HTTP API.
+ */
+final class ChildSluice implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path pipelineFile;
+    private final Path dataDir;
+    private final Path logDir;
+    private final int kafkaPort;
+    private final int httpPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Process process;
+    private int starts;
+
+    ChildSluice(Path pipelineFile, Path dir) throws IOException {
+        this.pipelineFile = pipelineFile;
+        this.dataDir = dir.resolve("data");
+        this.logDir = Files.createDirectories(dir.resolve("child-output"));
+        this.kafkaPort = freePort();
+        this.httpPort = freePort();
+    }
+
+    String bootstrap() {
+        return "localhost:" + kafkaPort;
+    }
+
+    /** Starts {@code sluice run} and waits until its API answers (the broker, the job and the loader have started). */
+    void start() throws Exception {
+        starts++;
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", pipelineFile.toString(),
+                "--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(kafkaPort), "--port", Integer.toString(httpPort),
+                "--checkpoint-interval", "1s", "--parallelism", "2", "--summary-interval", "60s"));
+        process = new ProcessBuilder(command)
+                .redirectOutput(logDir.resolve("stdout-" + starts).toFile())
+                .redirectError(logDir.resolve("stderr-" + starts).toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            if (!process.isAlive()) {
+                throw new AssertionError("sluice run ended with exit code " + process.exitValue() + " while starting: "
+                        + Files.readString(logDir.resolve("stderr-" + starts)));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + "/api/v1/pipelines"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("sluice run did not answer on port " + httpPort + " within 3 minutes");
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** SIGKILL: the process ends at once, with no shutdown hook, savepoint or flush. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(1, TimeUnit.MINUTES)) {
+            throw new AssertionError("sluice run did not end within a minute of SIGKILL");
+        }
+    }
+
+    /** SIGTERM: the clean stop (savepoint, last results stored); returns the exit code (143 after a clean stop). */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("sluice run did not stop within 3 minutes of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    Path databaseFile() {
+        return dataDir.resolve("sluice.duckdb");
+    }
+
+    /** Read-only SQL through {@code POST /api/v1/query}. */
+    ResultCheck.Sql sql() {
+        return q -> {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + "/api/v1/query"))
+                        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("sql", q)))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    throw new AssertionError("POST /api/v1/query " + q + " answered " + r.statusCode() + ": " + r.body());
+                }
+                List<List<Object>> rows = new ArrayList<>();
+                for (JsonNode row : JSON.readTree(r.body()).path("rows")) {
+                    List<Object> values = new ArrayList<>();
+                    row.forEach(v -> values.add(v.isNull() ? null : v.isNumber() ? (Object) v.numberValue() : v.asText()));
+                    rows.add(values);
+                }
+                return rows;
+            } catch (IOException e) {
+                throw new AssertionError("POST /api/v1/query failed: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        };
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
