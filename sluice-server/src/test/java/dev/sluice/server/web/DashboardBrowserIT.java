@@ -44,8 +44,8 @@ class DashboardBrowserIT {
              HeadlessChromium browser = HeadlessChromium.start(dir.resolve("chromium"))) {
             browser.open("http://localhost:" + server.httpPort() + "/dashboard.html?pipeline=payments&dashboard=payments");
 
-            browser.waitUntil(Duration.ofSeconds(20), "the seven panels", () -> browser.script(
-                    "return document.querySelectorAll('section.panel').length === 7"));
+            browser.waitUntil(Duration.ofSeconds(20), "the eight panels", () -> browser.script(
+                    "return document.querySelectorAll('section.panel').length === 8"));
             assertThat(browser.script("return document.querySelector('h1').textContent")).isEqualTo("Card payments, live");
             // The first 10-second windows close about 15 s after the first payments (5 s out-of-orderness).
             browser.waitUntil(Duration.ofSeconds(75), "points in the payments-per-second chart", () -> browser.script(
