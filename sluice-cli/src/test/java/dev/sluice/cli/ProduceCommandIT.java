@@ -109,7 +109,7 @@ class ProduceCommandIT {
     @Test
     void toHttpSendsNdjsonBatchesThroughTheIngestApiWithAStreamKey() throws Exception {
         dev.sluice.spec.SourceSpec clicks = new dev.sluice.spec.SpecParser()
-                .parse(Path.of("../examples/clickstream/pipeline.yaml")).sources().get(0);
+                .parse(Path.of("../examples/live-dashboards/pipeline.yaml")).sources().get(0);
         dev.sluice.server.StreamCatalog catalog = new dev.sluice.server.StreamCatalog() {
             @Override
             public List<Reader> readers(String stream) {
