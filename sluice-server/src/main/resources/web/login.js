@@ -20,3 +20,5 @@ document.getElementById('login').addEventListener('submit', async (event) => {
     error.hidden = false;
   }
 });
+// The form sends the key as JSON from here on (tests wait for this before they submit).
+document.getElementById('login').dataset.ready = 'true';

@@ -53,7 +53,7 @@ class OverviewBrowserIT {
 
             browser.open(base + "/");
             browser.waitUntil(Duration.ofSeconds(15), "the login form", () -> browser.script(
-                    "return location.pathname === '/login.html' && !!document.getElementById('key')"));
+                    "return location.pathname === '/login.html' && document.getElementById('login')?.dataset.ready === 'true'"));
             browser.script("document.getElementById('key').value = arguments[0];"
                     + " document.querySelector('form button').click();", KEY);
             browser.waitUntil(Duration.ofSeconds(15), "the payments card", () -> browser.script(
