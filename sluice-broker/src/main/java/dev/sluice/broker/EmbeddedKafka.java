@@ -13,8 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import kafka.server.KafkaConfig;
@@ -26,9 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Apache Kafka broker (KRaft, combined broker and controller) running inside this JVM, with
- * its log under {@code dataDir}. Starting it again on the same directory continues with the same cluster and
- * topics. Listens on localhost only.
+ * A real Apache Kafka node (KRaft, combined broker and controller) running inside this JVM, with its log under
+ * {@code dataDir}. Starting it again on the same directory continues with the same cluster and topics. Listens on
+ * localhost only.
+ *
+ * <p>By default it is Sluice's embedded broker: a single node, PLAINTEXT, no authentication, every client allowed
+ * except while its {@link InputGate} is closed. {@link Options} turn it into what users run: a SASL_SSL listener
+ * (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512), Kafka's {@code StandardAuthorizer} with ACLs, and one node of a
+ * multi-node quorum.
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.start(Path.of("sluice-data/kafka"), 9092)) {
@@ -40,6 +50,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final Set<EmbeddedKafka> LIVE = ConcurrentHashMap.newKeySet();
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** One cluster id per multi-node quorum started in this JVM, so that its nodes format their logs alike. */
+    private static final Map<Map<Integer, Integer>, String> CLUSTER_IDS = new ConcurrentHashMap<>();
 
     static {
         // Kafka exits or halts the JVM when its log directory fails (a full disk, say). Inside Sluice that would end the
@@ -87,18 +99,95 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * A SASL_SSL client listener: TLS with the broker's key from {@code keyStore} (PKCS12), SASL with the mechanisms
+     * PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. Brokers and controllers talk to each other over SASL_SSL too, as
+     * {@code admin} with PLAIN; {@code admin} is the super user when ACLs are on. PLAIN users are fixed here
+     * ({@code plainUsers}, name to password); SCRAM users are created on the running cluster with
+     * {@code Admin.alterUserScramCredentials}.
+     */
+    public record SaslSsl(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword,
+            String adminPassword, Map<String, String> plainUsers) {
+        /** The principal brokers use between themselves and the super user of an ACL-enforcing broker. */
+        public static final String ADMIN = "admin";
+
+        public SaslSsl {
+            plainUsers = Map.copyOf(plainUsers);
+        }
+    }
+
+    /**
+     * This node's place in a multi-node KRaft cluster: its {@code nodeId} and the controller port on localhost of every
+     * node (node id to port), the same map on every node. Every node is both broker and controller. A node's
+     * {@link EmbeddedKafka#start} returns once a majority of the quorum is up, so the nodes of one cluster must be
+     * started concurrently (threads or processes).
+     */
+    public record Quorum(int nodeId, Map<Integer, Integer> controllerPorts) {
+        public Quorum {
+            controllerPorts = Map.copyOf(new TreeMap<>(controllerPorts));
+            if (!controllerPorts.containsKey(nodeId)) {
+                throw new IllegalArgumentException("node " + nodeId + " is not one of the quorum's nodes " + controllerPorts.keySet());
+            }
+        }
+
+        /** Free controller ports for nodes 1 to {@code nodes}. */
+        public static Map<Integer, Integer> freeControllerPorts(int nodes) {
+            Map<Integer, Integer> ports = new TreeMap<>();
+            for (int n = 1; n <= nodes; n++) {
+                ports.put(n, freePort());
+            }
+            return ports;
+        }
+    }
+
+    /**
+     * How a node starts: its client {@code port} on localhost (0 picks a free one), an optional SASL_SSL listener
+     * instead of PLAINTEXT, whether Kafka's {@code StandardAuthorizer} enforces ACLs ({@code allow.everyone.if.no.acl.found=false},
+     * super user {@code admin}; the {@link InputGate} is then not consulted), and an optional multi-node quorum.
+     */
+    public record Options(int port, Optional<SaslSsl> saslSsl, boolean acls, Optional<Quorum> quorum) {
+        /** Sluice's embedded broker: PLAINTEXT on localhost, a single node, no ACLs. */
+        public static Options plaintext(int port) {
+            return new Options(port, Optional.empty(), false, Optional.empty());
+        }
+
+        public Options withSaslSsl(SaslSsl value) {
+            return new Options(port, Optional.of(value), acls, quorum);
+        }
+
+        /** With ACLs enforced; needs a SASL_SSL listener, since ACLs name authenticated principals. */
+        public Options withAcls() {
+            return new Options(port, saslSsl, true, quorum);
+        }
+
+        public Options withQuorum(Quorum value) {
+            return new Options(port, saslSsl, acls, Optional.of(value));
+        }
+
+        public Options {
+            if (acls && saslSsl.isEmpty()) {
+                throw new IllegalArgumentException("ACLs need a SASL_SSL listener: without authentication every client is ANONYMOUS");
+            }
+        }
+    }
+
+    /**
      * Formats {@code dataDir} on first use and starts the broker.
      *
      * @param port the client port on localhost; 0 picks a free one
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
-        int clientPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
-        Properties props = brokerProperties(dataDir.toAbsolutePath(), clientPort, controllerPort);
+        return start(dataDir, Options.plaintext(port));
+    }
+
+    /** Formats {@code dataDir} on first use and starts the node as {@code options} say. */
+    public static EmbeddedKafka start(Path dataDir, Options options) {
+        int clientPort = options.port() == 0 ? freePort() : options.port();
+        Properties props = nodeProperties(dataDir.toAbsolutePath(), clientPort, options);
         try {
             Files.createDirectories(dataDir);
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
-                format(dataDir, props);
+                format(dataDir, props, options.quorum().isPresent() ? CLUSTER_IDS.computeIfAbsent(
+                        options.quorum().get().controllerPorts(), k -> Uuid.randomUuid().toString()) : Uuid.randomUuid().toString());
             }
         } catch (IOException e) {
             throw new SluiceException("Cannot prepare the Kafka data directory " + dataDir + ": " + e.getMessage(), e);
@@ -106,8 +195,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         String gateId = Uuid.randomUuid().toString();
         InputGate gate = new InputGate();
         InputGateAuthorizer.register(gateId, gate);
-        props.setProperty("authorizer.class.name", InputGateAuthorizer.class.getName());
-        props.setProperty(InputGateAuthorizer.GATE_ID_CONFIG, gateId);
+        if (options.acls()) {
+            props.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            props.setProperty("allow.everyone.if.no.acl.found", "false");
+            props.setProperty("super.users", "User:" + SaslSsl.ADMIN);
+        } else {
+            props.setProperty("authorizer.class.name", InputGateAuthorizer.class.getName());
+            props.setProperty(InputGateAuthorizer.GATE_ID_CONFIG, gateId);
+        }
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         try {
             server.startup();
@@ -122,7 +217,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + " (data in " + dataDir + "): " + rootMessage(e)
                     + ". Is another broker using the port or the directory? Choose others with --kafka-port / --data-dir.", e);
         }
-        LOG.info("Embedded Kafka broker is up on localhost:{} with its log in {}.", clientPort, dataDir);
+        LOG.info("Embedded Kafka broker {} is up on localhost:{} ({}) with its log in {}.", props.getProperty("node.id"), clientPort,
+                options.saslSsl().isPresent() ? (options.acls() ? "SASL_SSL, ACLs enforced" : "SASL_SSL") : "PLAINTEXT", dataDir);
         EmbeddedKafka kafka = new EmbeddedKafka(server, clientPort, dataDir.toAbsolutePath(), gateId, gate);
         LIVE.add(kafka);
         return kafka;
@@ -171,7 +267,57 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Embedded Kafka broker on localhost:{} has stopped.", port);
     }
 
-    static Properties brokerProperties(Path logDir, int clientPort, int controllerPort) {
+    private static Properties nodeProperties(Path logDir, int clientPort, Options options) {
+        Quorum quorum = options.quorum().orElseGet(() -> new Quorum(1, Map.of(1, freePort())));
+        int controllerPort = quorum.controllerPorts().get(quorum.nodeId());
+        String voters = quorum.controllerPorts().entrySet().stream()
+                .map(e -> e.getKey() + "@localhost:" + e.getValue()).collect(Collectors.joining(","));
+        Properties p = brokerProperties(logDir, clientPort, controllerPort);
+        p.setProperty("node.id", String.valueOf(quorum.nodeId()));
+        p.setProperty("controller.quorum.voters", voters);
+        // Kafka's internal topics as replicated as the cluster allows: RF 3 and min ISR 2 from three nodes on.
+        int replicas = Math.min(3, quorum.controllerPorts().size());
+        String minIsr = String.valueOf(replicas >= 3 ? 2 : 1);
+        for (String key : List.of("offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+                "share.coordinator.state.topic.replication.factor")) {
+            p.setProperty(key, String.valueOf(replicas));
+        }
+        p.setProperty("transaction.state.log.min.isr", minIsr);
+        p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
+        options.saslSsl().ifPresent(sasl -> saslSsl(p, sasl, clientPort, controllerPort));
+        return p;
+    }
+
+    private static void saslSsl(Properties p, SaslSsl sasl, int clientPort, int controllerPort) {
+        p.setProperty("listeners", "SASL_SSL://localhost:" + clientPort + ",CONTROLLER://localhost:" + controllerPort);
+        p.setProperty("advertised.listeners", "SASL_SSL://localhost:" + clientPort);
+        p.setProperty("inter.broker.listener.name", "SASL_SSL");
+        p.setProperty("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SASL_SSL");
+        p.setProperty("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+        p.setProperty("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        p.setProperty("sasl.mechanism.controller.protocol", "PLAIN");
+        p.setProperty("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        StringBuilder plain = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                .append(" username=\"").append(SaslSsl.ADMIN).append("\" password=\"").append(sasl.adminPassword()).append('"')
+                .append(" user_").append(SaslSsl.ADMIN).append("=\"").append(sasl.adminPassword()).append('"');
+        new TreeMap<>(sasl.plainUsers()).forEach((user, password) ->
+                plain.append(" user_").append(user).append("=\"").append(password).append('"'));
+        plain.append(';');
+        p.setProperty("listener.name.sasl_ssl.plain.sasl.jaas.config", plain.toString());
+        p.setProperty("listener.name.controller.plain.sasl.jaas.config", plain.toString());
+        String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+        p.setProperty("listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config", scram);
+        p.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", scram);
+        p.setProperty("ssl.keystore.type", "PKCS12");
+        p.setProperty("ssl.keystore.location", sasl.keyStore().toAbsolutePath().toString());
+        p.setProperty("ssl.keystore.password", sasl.keyStorePassword());
+        p.setProperty("ssl.key.password", sasl.keyStorePassword());
+        p.setProperty("ssl.truststore.type", "PKCS12");
+        p.setProperty("ssl.truststore.location", sasl.trustStore().toAbsolutePath().toString());
+        p.setProperty("ssl.truststore.password", sasl.trustStorePassword());
+    }
+
+    private static Properties brokerProperties(Path logDir, int clientPort, int controllerPort) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
@@ -198,7 +344,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path dataDir, Properties props) throws IOException {
+    private static void format(Path dataDir, Properties props, String clusterId) throws IOException {
         Path propsFile = Files.createTempFile("sluice-kraft", ".properties");
         try {
             try (OutputStream out = Files.newOutputStream(propsFile)) {
@@ -207,7 +353,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             // StorageTool.main would call System.exit; execute returns the exit code instead.
             int code = kafka.tools.StorageTool$.MODULE$.execute(
-                    new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()},
+                    new String[] {"format", "-t", clusterId, "-c", propsFile.toString()},
                     new PrintStream(output, true, StandardCharsets.UTF_8));
             if (code != 0) {
                 throw new SluiceException("Formatting the Kafka data directory " + dataDir + " failed (exit code " + code
