@@ -18,12 +18,13 @@ import picocli.CommandLine.Option;
 final class KafkaClientOptions {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
             description = "A Kafka client setting (repeatable), e.g. security.protocol=SASL_SSL. "
-                    + "Visible to other users in the process list: put secrets into --kafka-config instead.")
+                    + "Visible to other users in the process list: put secrets into --kafka-properties instead.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    @Option(names = "--kafka-config", paramLabel = "FILE",
-            description = "A Java properties file of Kafka client settings (e.g. SASL or SSL settings and their "
-                    + "secrets); --kafka-property settings override it.")
+    @Option(names = {"--kafka-properties", "--kafka-config"}, paramLabel = "FILE",
+            description = "A Java properties file of Kafka client settings with standard Kafka keys (security.protocol, "
+                    + "ssl.truststore.*, sasl.mechanism, sasl.jaas.config, ...), used by every Kafka client Sluice creates, the "
+                    + "Flink job's included; --kafka-property settings override it. Secrets in it are never logged.")
     Path kafkaConfig;
 
     /** The file's settings, then the command line's on top. */
@@ -33,7 +34,7 @@ final class KafkaClientOptions {
             try (Reader in = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
                 props.load(in);
             } catch (IOException e) {
-                throw new SluiceException("Cannot read the Kafka client settings from --kafka-config " + kafkaConfig + ": " + e, e);
+                throw new SluiceException("Cannot read the Kafka client settings from --kafka-properties " + kafkaConfig + ": " + e, e);
             }
         }
         props.putAll(kafkaProperties);

@@ -227,7 +227,10 @@ final class ProduceCommand implements Callable<Integer> {
                 throw new SluiceException("No Kafka broker answered at " + bootstrap + " within " + BROKER_TIMEOUT.toSeconds()
                         + " s. Start one ('sluice run PIPELINE.yaml' or 'sluice demo') or name another with --bootstrap.");
             }
-            admin.ensureTopics(List.of(TopicSpec.of(target, partitions)));
+            // --partitions is for a topic created here; an existing topic is written as it is.
+            if (admin.partitions(List.of(target)).isEmpty()) {
+                admin.ensureTopics(List.of(TopicSpec.of(target, partitions)));
+            }
         }
     }
 

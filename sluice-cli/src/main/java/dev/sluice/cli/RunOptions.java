@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.SluiceException;
+import dev.sluice.broker.TopicReplication;
 import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.StateBackend;
 import dev.sluice.server.ApiKeys;
@@ -40,6 +41,15 @@ final class RunOptions {
 
     @Mixin
     KafkaClientOptions kafka;
+
+    @Option(names = "--topic-replication-factor", paramLabel = "N",
+            description = "Replication factor of the topics Sluice creates (default: the smaller of 3 and the number of brokers).")
+    Integer topicReplicationFactor;
+
+    @Option(names = "--topic-min-insync-replicas", paramLabel = "N",
+            description = "min.insync.replicas of the topics Sluice creates (default: 2 when they have 3 or more replicas, else "
+                    + "the cluster's default).")
+    Integer topicMinInsyncReplicas;
 
 
     @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_API_KEY_FILE}",
@@ -164,9 +174,17 @@ final class RunOptions {
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest());
+                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest(), replication());
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism, --task-slots or --ingest-* option: " + e.getMessage(), e);
+        }
+    }
+
+    private TopicReplication replication() {
+        try {
+            return new TopicReplication(Optional.ofNullable(topicReplicationFactor), Optional.ofNullable(topicMinInsyncReplicas));
+        } catch (IllegalArgumentException e) {
+            throw new SluiceException("Invalid --topic-replication-factor or --topic-min-insync-replicas: " + e.getMessage(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.SluiceException;
+import dev.sluice.broker.TopicReplication;
 import dev.sluice.server.ApiKeys;
 import dev.sluice.server.ServerSettings;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class RunOptionsTest {
                 ssl.truststore.location=/etc/sluice/truststore.p12
                 """);
 
-        ServerSettings settings = settings("p.yaml", "--kafka-config", config.toString(), "--kafka-property", "sasl.mechanism=PLAIN");
+        ServerSettings settings = settings("p.yaml", "--kafka-properties", config.toString(), "--kafka-property", "sasl.mechanism=PLAIN");
 
         assertThat(settings.kafkaProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "security.protocol", "SASL_SSL",
@@ -43,12 +44,24 @@ class RunOptionsTest {
     }
 
     @Test
-    void aMissingKafkaConfigFileIsNamed() {
+    void aMissingKafkaPropertiesFileIsNamed() {
         Path missing = dir.resolve("nope.properties");
 
+        // --kafka-config is the earlier name of the option.
         assertThatThrownBy(() -> settings("p.yaml", "--kafka-config", missing.toString()))
                 .isInstanceOf(SluiceException.class)
-                .hasMessageStartingWith("Cannot read the Kafka client settings from --kafka-config " + missing + ": ");
+                .hasMessageStartingWith("Cannot read the Kafka client settings from --kafka-properties " + missing + ": ");
+    }
+
+    @Test
+    void topicReplicationIsAutomaticUnlessGiven() {
+        assertThat(settings("p.yaml").topicReplication()).isEqualTo(TopicReplication.automatic());
+        assertThat(settings("p.yaml", "--topic-replication-factor", "5", "--topic-min-insync-replicas", "3").topicReplication())
+                .isEqualTo(TopicReplication.automatic().withReplicationFactor(5).withMinInsyncReplicas(3));
+        assertThatThrownBy(() -> settings("p.yaml", "--topic-replication-factor", "2", "--topic-min-insync-replicas", "3"))
+                .isInstanceOf(SluiceException.class)
+                .hasMessage("Invalid --topic-replication-factor or --topic-min-insync-replicas: topic min.insync.replicas (3) cannot "
+                        + "exceed the replication factor (2): no write would ever be acknowledged");
     }
 
     @Test

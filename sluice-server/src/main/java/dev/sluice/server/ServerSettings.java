@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.broker.TopicReplication;
 import dev.sluice.engine.StateBackend;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
@@ -29,6 +30,7 @@ import java.util.Properties;
  * @param allowStateReset    whether a pipeline whose state does not fit its new version starts over (tables emptied and
  *                           rebuilt from the source topics) instead of being refused
  * @param ingest             limits and timeouts of the HTTP ingest API
+ * @param topicReplication   replication factor and {@code min.insync.replicas} of the topics Sluice creates
  */
 public record ServerSettings(
         Path dataDir,
@@ -46,7 +48,8 @@ public record ServerSettings(
         DiskLevels disk,
         StateBackend stateBackend,
         boolean allowStateReset,
-        IngestSettings ingest) {
+        IngestSettings ingest,
+        TopicReplication topicReplication) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -69,42 +72,47 @@ public record ServerSettings(
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
                 DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
-                DiskLevels.defaults(), StateBackend.HASHMAP, false, IngestSettings.defaults());
+                DiskLevels.defaults(), StateBackend.HASHMAP, false, IngestSettings.defaults(), TopicReplication.automatic());
     }
 
     public ServerSettings withIngest(IngestSettings value) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, value);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, value, topicReplication);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset, ingest);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset, ingest);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset, ingest, topicReplication);
     }
 
     public ServerSettings withDiskLevels(DiskLevels levels) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset, ingest);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset, ingest, topicReplication);
     }
 
     public ServerSettings withStateBackend(StateBackend backend) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset, ingest);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset, ingest, topicReplication);
     }
 
     public ServerSettings withAllowStateReset(boolean allow) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow, ingest);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow, ingest, topicReplication);
+    }
+
+    public ServerSettings withTopicReplication(TopicReplication value) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, value);
     }
 
     public Path kafkaDir() {

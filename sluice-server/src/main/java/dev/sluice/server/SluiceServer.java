@@ -3,6 +3,9 @@ package dev.sluice.server;
 import dev.sluice.SluiceException;
 import dev.sluice.broker.BrokerAdmin;
 import dev.sluice.broker.EmbeddedKafka;
+import dev.sluice.broker.KafkaPermission;
+import dev.sluice.broker.KafkaSecrets;
+import dev.sluice.broker.TopicSpec;
 import dev.sluice.alerts.Notifiers;
 import dev.sluice.alerts.RetryPolicy;
 import dev.sluice.alerts.RetryingDelivery;
@@ -152,7 +155,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             onDiskLevel(disk.status());
             kafka.failure().thenAccept(this::onBrokerFailure);
         }
-        admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties());
+        if (!settings.kafkaProperties().isEmpty()) {
+            LOG.info("Kafka clients use these settings besides the bootstrap servers {}: {}", bootstrapServers,
+                    KafkaSecrets.redacted(settings.kafkaProperties()));
+        }
+        admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties(), settings.topicReplication());
         started.add(admin);
         timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), admin.transactionMaxTimeout());
         if (timeouts.shortened()) {
@@ -348,6 +355,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private PipelineDeployment startPipeline(CompiledPipeline compiled) {
         String name = compiled.spec().name();
         admin.ensureTopics(compiled.topics());
+        if (kafka == null) {
+            checkKafkaAccess(compiled);
+        }
         for (TableDefinition table : compiled.tables()) {
             store.ensureTable(table);
         }
@@ -539,6 +549,17 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             }
         }
         return reasons;
+    }
+
+    /** On an external cluster, whether Sluice's principal holds the ACLs the pipeline needs: a list of what is missing if not. */
+    private void checkKafkaAccess(CompiledPipeline compiled) {
+        String name = compiled.spec().name();
+        List<String> groups = new ArrayList<>(List.of(compiled.consumerGroup(), "sluice-loader-" + name));
+        if (!compiled.spec().alerts().isEmpty()) {
+            groups.add("sluice-notifier-" + name);
+        }
+        admin.checkAccess(KafkaPermission.forSources(compiled.sourceTopics()), compiled.topics().stream().map(TopicSpec::name).toList(),
+                groups, "sluice-" + name + "-access-check");
     }
 
     private Map<String, String> kafkaPropertyMap() {
