@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class ChildSluice implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path pipelineFile;
+    private final List<String> options;
     private final Path dataDir;
     private final Path logDir;
     private final int kafkaPort;
@@ -35,6 +36,12 @@ final class ChildSluice implements AutoCloseable {
     private int starts;
 
     ChildSluice(Path pipelineFile, Path dir) throws IOException {
+        this(pipelineFile, dir, List.of());
+    }
+
+    /** With more {@code sluice run} options, such as {@code --kafka-bootstrap} and {@code --kafka-properties}. */
+    ChildSluice(Path pipelineFile, Path dir, List<String> options) throws IOException {
+        this.options = List.copyOf(options);
         this.pipelineFile = pipelineFile;
         this.dataDir = dir.resolve("data");
         this.logDir = Files.createDirectories(dir.resolve("child-output"));
@@ -53,6 +60,7 @@ final class ChildSluice implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", pipelineFile.toString(),
                 "--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(kafkaPort), "--port", Integer.toString(httpPort),
                 "--checkpoint-interval", "1s", "--parallelism", "2", "--summary-interval", "60s"));
+        command.addAll(options);
         process = new ProcessBuilder(command)
                 .redirectOutput(logDir.resolve("stdout-" + starts).toFile())
                 .redirectError(logDir.resolve("stderr-" + starts).toFile())
@@ -95,6 +103,21 @@ final class ChildSluice implements AutoCloseable {
             throw new AssertionError("sluice run did not stop within 3 minutes of SIGTERM");
         }
         return process.exitValue();
+    }
+
+    /** What the process wrote: its standard output and error of every start, and its log file. */
+    String output() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(logDir)) {
+            for (Path f : files.sorted().toList()) {
+                all.append(Files.readString(f)).append('\n');
+            }
+        }
+        Path log = dataDir.resolve("logs").resolve("sluice.log");
+        if (Files.exists(log)) {
+            all.append(Files.readString(log));
+        }
+        return all.toString();
     }
 
     Path databaseFile() {

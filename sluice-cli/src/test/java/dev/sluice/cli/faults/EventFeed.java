@@ -27,7 +27,13 @@ final class EventFeed implements AutoCloseable {
     private volatile boolean stop;
 
     EventFeed(String bootstrap, FaultPipeline pipeline, Workload workload, Oracle oracle, double eventsPerSecond) {
+        this(bootstrap, new Properties(), pipeline, workload, oracle, eventsPerSecond);
+    }
+
+    /** With client settings such as SASL and TLS ones. */
+    EventFeed(String bootstrap, Properties client, FaultPipeline pipeline, Workload workload, Oracle oracle, double eventsPerSecond) {
         Properties p = new Properties();
+        p.putAll(client);
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
         p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
