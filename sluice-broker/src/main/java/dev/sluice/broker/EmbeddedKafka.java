@@ -50,8 +50,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final Set<EmbeddedKafka> LIVE = ConcurrentHashMap.newKeySet();
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
-    /** One cluster id per multi-node quorum started in this JVM, so that its nodes format their logs alike. */
-    private static final Map<Map<Integer, Integer>, String> CLUSTER_IDS = new ConcurrentHashMap<>();
 
     static {
         // Kafka exits or halts the JVM when its log directory fails (a full disk, say). Inside Sluice that would end the
@@ -116,12 +114,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * This node's place in a multi-node KRaft cluster: its {@code nodeId} and the controller port on localhost of every
-     * node (node id to port), the same map on every node. Every node is both broker and controller. A node's
-     * {@link EmbeddedKafka#start} returns once a majority of the quorum is up, so the nodes of one cluster must be
-     * started concurrently (threads or processes).
+     * This node's place in a multi-node KRaft cluster: its {@code nodeId}, the controller port on localhost of every
+     * node (node id to port) and the {@code clusterId} its log is formatted with, the same map and id on every node.
+     * Every node is both broker and controller. A node's {@link EmbeddedKafka#start} returns once a majority of the
+     * quorum is up, so the nodes of one cluster must be started concurrently (threads or processes).
      */
-    public record Quorum(int nodeId, Map<Integer, Integer> controllerPorts) {
+    public record Quorum(int nodeId, Map<Integer, Integer> controllerPorts, String clusterId) {
         public Quorum {
             controllerPorts = Map.copyOf(new TreeMap<>(controllerPorts));
             if (!controllerPorts.containsKey(nodeId)) {
@@ -136,6 +134,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 ports.put(n, freePort());
             }
             return ports;
+        }
+
+        /** A new random cluster id, for the nodes of one new cluster to share. */
+        public static String newClusterId() {
+            return Uuid.randomUuid().toString();
         }
     }
 
@@ -186,8 +189,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
-                format(dataDir, props, options.quorum().isPresent() ? CLUSTER_IDS.computeIfAbsent(
-                        options.quorum().get().controllerPorts(), k -> Uuid.randomUuid().toString()) : Uuid.randomUuid().toString());
+                format(dataDir, props, options.quorum().map(Quorum::clusterId).orElseGet(() -> Uuid.randomUuid().toString()));
             }
         } catch (IOException e) {
             throw new SluiceException("Cannot prepare the Kafka data directory " + dataDir + ": " + e.getMessage(), e);
@@ -268,7 +270,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static Properties nodeProperties(Path logDir, int clientPort, Options options) {
-        Quorum quorum = options.quorum().orElseGet(() -> new Quorum(1, Map.of(1, freePort())));
+        Quorum quorum = options.quorum().orElseGet(() -> new Quorum(1, Map.of(1, freePort()), ""));
         int controllerPort = quorum.controllerPorts().get(quorum.nodeId());
         String voters = quorum.controllerPorts().entrySet().stream()
                 .map(e -> e.getKey() + "@localhost:" + e.getValue()).collect(Collectors.joining(","));
