@@ -202,7 +202,7 @@ public final class BrokerAdmin implements AutoCloseable {
             ConfigEntry policy = config.get(CLEANUP_POLICY);
             String foundPolicy = policy == null || policy.value() == null ? "delete" : policy.value();
             String expectedPolicy = t.configs().getOrDefault(CLEANUP_POLICY, "delete");
-            if (!foundPolicy.equals(expectedPolicy)) {
+            if (!policies(foundPolicy).equals(policies(expectedPolicy))) {
                 problems.add("Topic '" + t.name() + "' has cleanup.policy=" + foundPolicy + ", expected cleanup.policy=" + expectedPolicy + " ("
                         + (expectedPolicy.equals("compact") ? "it holds the latest row per key" : "every record must be kept until it expires")
                         + "). Change it with 'kafka-configs.sh --alter --entity-type topics --entity-name " + t.name()
@@ -212,6 +212,17 @@ public final class BrokerAdmin implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new SluiceException("Existing topics on " + bootstrapServers + " do not fit: " + String.join(" ", problems));
         }
+    }
+
+    /** The policies of a {@code cleanup.policy} value such as {@code compact,delete}, in any order. */
+    private static Set<String> policies(String value) {
+        Set<String> result = new TreeSet<>();
+        for (String p : value.split(",")) {
+            if (!p.isBlank()) {
+                result.add(p.trim());
+            }
+        }
+        return result;
     }
 
     /**

@@ -56,6 +56,9 @@ class TopicProvisioningIT {
             assertThatThrownBy(() -> admin.ensureTopics(List.of(TopicSpec.of("payments", 2), TopicSpec.of("payments", 3))))
                     .isInstanceOf(SluiceException.class)
                     .hasMessageStartingWith("Topic 'payments' is needed twice with different settings");
+            // A policy of several parts fits in any order.
+            admin.ensureTopics(List.of(new TopicSpec("sluice.ingest", 1, Map.of("cleanup.policy", "compact,delete"))));
+            admin.ensureTopics(List.of(new TopicSpec("sluice.ingest", 1, Map.of("cleanup.policy", "delete, compact"))));
             // Nothing was changed by the refusals.
             assertThat(admin.partitions(List.of("payments", "wide"))).isEqualTo(Map.of("payments", 2, "wide", 8));
         }
