@@ -111,6 +111,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         public SaslSsl {
             plainUsers = Map.copyOf(plainUsers);
         }
+
+        /** Without the passwords. */
+        @Override
+        public String toString() {
+            return "SaslSsl[keyStore=" + keyStore + ", trustStore=" + trustStore + ", plainUsers=" + new TreeMap<>(plainUsers).keySet() + "]";
+        }
     }
 
     /**
