@@ -28,7 +28,7 @@ class OverviewBrowserIT {
 
     private static final PipelineStatus PAYMENTS = new PipelineStatus("payments", "Card payments", "RUNNING", null, 1, "RUNNING",
             "RUNNING", 1234, 2, 3, 0, 0, 77, 80, 0, List.of(), List.of("valid_payments"), List.of(), List.of(),
-            new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of());
+            new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of(), PipelineStatus.Resources.NONE);
 
     private static final StatusSource STATUS = new StatusSource() {
         @Override
