@@ -61,6 +61,7 @@ public final class PostgresStore implements ResultStore {
     /** The advisory lock the writer holds for its whole session: one Sluice writer per database ("sluice" in ASCII). */
     private static final long WRITER_LOCK = 0x736c7569636500L;
     private static final String MAIN = Sql.quote(TableDefinition.DEFAULT_SCHEMA);
+    private static final java.time.Duration LOCK_WAIT = java.time.Duration.ofSeconds(5);
 
     private final PostgresSettings settings;
     private final Connection connection;
@@ -100,12 +101,9 @@ public final class PostgresStore implements ResultStore {
         try {
             try (Statement s = connection.createStatement()) {
                 s.execute("SET TIME ZONE 'UTC'");
-                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + WRITER_LOCK + ")")) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        throw new StorageException("Another Sluice process writes to the PostgreSQL store " + settings.location()
-                                + "; one process at a time may load a database. Stop it or use another database");
-                    }
+                if (!writerLock(s)) {
+                    throw new StorageException("Another Sluice process writes to the PostgreSQL store " + settings.location()
+                            + "; one process at a time may load a database. Stop it or use another database");
                 }
                 connection.setAutoCommit(false);
                 s.execute("CREATE SCHEMA IF NOT EXISTS " + MAIN);
@@ -152,6 +150,31 @@ public final class PostgresStore implements ResultStore {
         }
     }
 
+    /**
+     * Takes the writer lock, waiting up to {@link #LOCK_WAIT} for it: the session of a process that just stopped (or
+     * of this one's previous store) lets it go only once the server has seen the connection close.
+     */
+    private static boolean writerLock(Statement s) throws SQLException {
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        while (true) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + WRITER_LOCK + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return true;
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("Interrupted while waiting for the writer lock of the PostgreSQL store", e);
+            }
+        }
+    }
+
     private static Properties properties(String user, String password, String application) {
         Properties p = new Properties();
         p.setProperty("user", user);
@@ -183,7 +206,8 @@ public final class PostgresStore implements ResultStore {
                     exists = rs.next();
                 }
             }
-            String attributes = " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT";
+            // New roles have no superuser, replication or row-security bypass rights; checkReader refuses a superuser.
+            String attributes = " LOGIN NOCREATEDB NOCREATEROLE NOINHERIT";
             s.execute((exists ? "ALTER ROLE " : "CREATE ROLE ") + role + " WITH" + attributes);
             s.execute("GRANT CONNECT ON DATABASE " + Sql.quote(currentDatabase(c)) + " TO " + role);
             String writer = Sql.quote(settings.user());

@@ -1,0 +1,82 @@
+package dev.sluice.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PostgresStore} keeps the {@link ResultStoreContract}, on a real PostgreSQL server ({@link LocalPostgres}),
+ * and what only PostgreSQL needs: the read-only role, one writer per database.
+ */
+class PostgresStoreContractIT extends ResultStoreContract {
+    static PostgresSettings settings;
+
+    @BeforeAll
+    static void database() {
+        settings = LocalPostgres.shared().newDatabase();
+    }
+
+    @Override
+    ResultStore open() {
+        PostgresStore opened = PostgresStore.open(settings);
+        // Every test starts from an empty database; reopening within a test keeps it.
+        if (fresh) {
+            fresh = false;
+            opened.inTransaction("empty the database", c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP SCHEMA IF EXISTS shop CASCADE");
+                    s.execute("DELETE FROM main._sluice_offsets");
+                    s.execute("DELETE FROM main._sluice_rejected");
+                }
+                return null;
+            });
+        }
+        return opened;
+    }
+
+    private boolean fresh = true;
+
+    @Override
+    String slowQuery() {
+        return "SELECT pg_sleep(60)";
+    }
+
+    @Override
+    String tinyintReadsAs() {
+        return "SMALLINT";
+    }
+
+    @Test
+    void theReadRoleCannotWriteEvenOutsideAReadOnlyTransaction() throws Exception {
+        try (Connection c = ((PostgresStore) store).readConnection(); Statement s = c.createStatement()) {
+            for (String write : List.of("INSERT INTO shop.events VALUES ('x', 1)", "DELETE FROM main._sluice_offsets",
+                    "CREATE TABLE shop.mine (a int)", "CREATE SCHEMA mine", "DROP TABLE shop.events")) {
+                assertThatThrownBy(() -> s.execute(write)).as(write).hasMessageMatching("(?s).*(permission denied|must be owner).*");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user")) {
+                rs.next();
+                assertThat(List.of(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3))).containsOnly(false);
+            }
+        }
+    }
+
+    @Test
+    void aSecondWriterOnTheSameDatabaseIsRefused() {
+        assertThatThrownBy(() -> PostgresStore.open(settings)).isInstanceOf(StorageException.class)
+                .hasMessage("Another Sluice process writes to the PostgreSQL store " + settings.location()
+                        + "; one process at a time may load a database. Stop it or use another database");
+    }
+
+    @Test
+    void aPasswordInTheUrlIsRefused() {
+        assertThatThrownBy(() -> PostgresSettings.of("postgresql://127.0.0.1:5432/db?user=u&password=secret", java.util.Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--store must not hold a password")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret"));
+    }
+}
