@@ -64,8 +64,11 @@ public final class PostgresStore implements ResultStore {
     private static final java.time.Duration LOCK_WAIT = java.time.Duration.ofSeconds(5);
 
     private final PostgresSettings settings;
-    private final Connection connection;
-    private final CopyManager copy;
+    private final Properties writerProperties;
+    /** The writer's session; replaced by {@link #reconnectIfBroken} after it broke (a server restart, a network failure). */
+    private Connection connection;
+    private CopyManager copy;
+    private boolean broken;
     private final String readUrl;
     private final Properties readProperties;
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
@@ -74,9 +77,10 @@ public final class PostgresStore implements ResultStore {
 
     private record Table(TableDefinition definition, PostgresTableSql sql, int[] keyIndexes) {}
 
-    private PostgresStore(PostgresSettings settings, Connection connection, String readUrl, Properties readProperties)
-            throws SQLException {
+    private PostgresStore(PostgresSettings settings, Properties writerProperties, Connection connection, String readUrl,
+            Properties readProperties) throws SQLException {
         this.settings = settings;
+        this.writerProperties = writerProperties;
         this.connection = connection;
         this.copy = connection.unwrap(PGConnection.class).getCopyAPI();
         this.readUrl = readUrl;
@@ -132,7 +136,7 @@ public final class PostgresStore implements ResultStore {
                 reader = properties(readRole, password, "sluice-query");
             }
             connection.setAutoCommit(true);
-            PostgresStore store = new PostgresStore(settings, connection, readUrl, reader);
+            PostgresStore store = new PostgresStore(settings, writer, connection, readUrl, reader);
             store.checkReader();
             LOG.info("Opened the PostgreSQL store {}; queries read as the {}role '{}'.", settings.location(),
                     settings.readUrl().isPresent() ? "" : "managed read-only ", readRole);
@@ -154,6 +158,63 @@ public final class PostgresStore implements ResultStore {
      * Takes the writer lock, waiting up to {@link #LOCK_WAIT} for it: the session of a process that just stopped (or
      * of this one's previous store) lets it go only once the server has seen the connection close.
      */
+    /**
+     * Opens a new writer session when the last one broke: takes the writer lock again and recreates the staging
+     * tables, so that the loader's retry of the failed batch can succeed once the server is back.
+     */
+    private void reconnectIfBroken() throws SQLException {
+        if (!broken && !connection.isClosed()) {
+            return;
+        }
+        Connection fresh = DriverManager.getConnection(settings.url(), writerProperties);
+        try (Statement s = fresh.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            if (!writerLock(s)) {
+                throw new StorageException("Another Sluice process took over the PostgreSQL store " + location()
+                        + " while this one's connection was broken; one process at a time may load a database");
+            }
+            for (Table t : tables.values()) {
+                s.execute(t.sql().createStaging());
+            }
+        } catch (SQLException | RuntimeException e) {
+            try {
+                fresh.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.debug("Closing the broken connection to {} failed too.", location(), e);
+        }
+        connection = fresh;
+        copy = fresh.unwrap(PGConnection.class).getCopyAPI();
+        broken = false;
+        LOG.warn("Reconnected to the PostgreSQL store {} after its connection broke.", location());
+    }
+
+    /** Remembers a broken session (connection errors are SQLSTATE class 08, a terminated backend 57P01–57P03). */
+    private void noteFailure(Exception e) {
+        try {
+            if (connection.isClosed()) {
+                broken = true;
+                return;
+            }
+        } catch (SQLException closed) {
+            broken = true;
+            return;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                broken = true;
+                return;
+            }
+        }
+    }
+
     private static boolean writerLock(Statement s) throws SQLException {
         long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
         while (true) {
@@ -280,6 +341,11 @@ public final class PostgresStore implements ResultStore {
             expected.add(table.columns().get(i).name() + " " + types.get(i).postgresType());
         }
         List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey() : List.of();
+        try {
+            reconnectIfBroken();
+        } catch (SQLException e) {
+            throw new StorageException("Cannot reconnect to " + location() + " to create table '" + shown + "': " + e.getMessage(), e);
+        }
         try (Statement s = connection.createStatement()) {
             List<String> actual = existingColumns(table.schema(), table.name());
             if (!actual.isEmpty()) {
@@ -342,6 +408,7 @@ public final class PostgresStore implements ResultStore {
             touched.put(t, e.getValue());
         }
         try {
+            reconnectIfBroken();
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
                 for (Map.Entry<Table, LoadBatch.TableChanges> e : touched.entrySet()) {
@@ -358,6 +425,7 @@ public final class PostgresStore implements ResultStore {
             connection.commit();
             faults.afterCommit(batch);
         } catch (SQLException | IOException | RuntimeException e) {
+            noteFailure(e);
             try {
                 connection.rollback();
             } catch (SQLException rollbackFailure) {
@@ -487,6 +555,7 @@ public final class PostgresStore implements ResultStore {
     @Override
     public synchronized void startOver(List<TableDefinition> cleared, Map<TopicPartition, Long> offsets) {
         try {
+            reconnectIfBroken();
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
                 for (TableDefinition t : cleared) {
@@ -498,6 +567,7 @@ public final class PostgresStore implements ResultStore {
             }
             connection.commit();
         } catch (SQLException | RuntimeException e) {
+            noteFailure(e);
             try {
                 connection.rollback();
             } catch (SQLException rollbackFailure) {
@@ -517,12 +587,16 @@ public final class PostgresStore implements ResultStore {
     @Override
     public synchronized Map<TopicPartition, Long> committedOffsets() {
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT topic, \"partition\", next_offset FROM " + MAIN + "." + OFFSETS_TABLE)) {
-            while (rs.next()) {
-                offsets.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+        try {
+            reconnectIfBroken();
+            try (Statement s = connection.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT topic, \"partition\", next_offset FROM " + MAIN + "." + OFFSETS_TABLE)) {
+                while (rs.next()) {
+                    offsets.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                }
             }
         } catch (SQLException e) {
+            noteFailure(e);
             throw new StorageException("Cannot read the committed offsets from " + location() + ": " + e.getMessage(), e);
         }
         return offsets;
@@ -600,6 +674,7 @@ public final class PostgresStore implements ResultStore {
     @Override
     public synchronized <T> T inTransaction(String what, SqlWork<T> work) {
         try {
+            reconnectIfBroken();
             connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);
@@ -612,6 +687,7 @@ public final class PostgresStore implements ResultStore {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            noteFailure(e);
             throw new StorageException("Cannot " + what + " in " + location() + ": " + e.getMessage(), e);
         }
     }

@@ -67,6 +67,27 @@ class PostgresStoreContractIT extends ResultStoreContract {
     }
 
     @Test
+    void aBrokenWriterSessionIsReplacedAndTheRetriedBatchLandsOnce() throws Exception {
+        store.write(LoadBatch.builder().row("shop.events", "a", "1").nextOffset(EVENTS_0, 1).build());
+        String database = settings.url().substring(settings.url().lastIndexOf('/') + 1);
+        try (Connection admin = LocalPostgres.shared().superuser(database); Statement s = admin.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                     + " WHERE datname = current_database() AND application_name = 'sluice-writer'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+        LoadBatch batch = LoadBatch.builder().row("shop.events", "b", "2").row("shop.sales", "m-1", W, "1.00", "1").nextOffset(EVENTS_0, 2)
+                .build();
+
+        assertThatThrownBy(() -> store.write(batch)).isInstanceOf(StorageException.class).hasMessageContaining("rolled back");
+        store.write(batch);
+
+        assertThat(rows("SELECT id FROM events ORDER BY id")).containsExactly(List.of("a"), List.of("b"));
+        assertThat(rows("SELECT merchant_id FROM sales")).containsExactly(List.of("m-1"));
+        assertThat(store.committedOffsets()).isEqualTo(java.util.Map.of(EVENTS_0, 2L));
+    }
+
+    @Test
     void aSecondWriterOnTheSameDatabaseIsRefused() {
         assertThatThrownBy(() -> PostgresStore.open(settings)).isInstanceOf(StorageException.class)
                 .hasMessage("Another Sluice process writes to the PostgreSQL store " + settings.location()

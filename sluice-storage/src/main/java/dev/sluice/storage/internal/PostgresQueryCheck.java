@@ -35,6 +35,9 @@ public final class PostgresQueryCheck {
      */
     public static String statement(String sql) {
         int lexed = SqlText.statementCount(sql);
+        if (lexed == 0) {
+            throw new QueryRejectedException("empty query");
+        }
         int parsed;
         try {
             parsed = Parser.parseJdbcSql(sql, true, false, true, false, false).size();
@@ -42,9 +45,6 @@ public final class PostgresQueryCheck {
             throw new QueryRejectedException("cannot parse the query: " + e.getMessage());
         }
         int count = Math.max(lexed, parsed);
-        if (count == 0) {
-            throw new QueryRejectedException("empty query");
-        }
         if (count > 1) {
             throw new QueryRejectedException("only one statement is allowed, got " + count);
         }
