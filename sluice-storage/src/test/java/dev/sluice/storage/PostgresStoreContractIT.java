@@ -88,6 +88,17 @@ class PostgresStoreContractIT extends ResultStoreContract {
     }
 
     @Test
+    void dashboardsLearnTheTablesAQueryReadsFromItsPlan() {
+        assertThat(queries.tablesRead("SELECT s.merchant_id FROM sales s JOIN events e ON e.id = s.merchant_id", "shop",
+                java.util.Set.of("sales", "events"))).containsExactlyInAnyOrder("shop.sales", "shop.events");
+        // Before its tables exist PostgreSQL cannot plan a query: all the pipeline's tables count as read.
+        assertThat(queries.tablesRead("SELECT * FROM later", "shop", java.util.Set.of("later", "sales")))
+                .containsExactlyInAnyOrder("shop.later", "shop.sales");
+        assertThatThrownBy(() -> queries.tablesRead("DELETE FROM sales", "shop", java.util.Set.of("sales")))
+                .isInstanceOf(QueryRejectedException.class);
+    }
+
+    @Test
     void aSecondWriterOnTheSameDatabaseIsRefused() {
         assertThatThrownBy(() -> PostgresStore.open(settings)).isInstanceOf(StorageException.class)
                 .hasMessage("Another Sluice process writes to the PostgreSQL store " + settings.location()
