@@ -38,8 +38,8 @@ import java.util.concurrent.Semaphore;
  * Read-only SQL over a {@link ResultStore} (DuckDB or PostgreSQL), for the REST API and dashboards. Safe to call from
  * many threads: every call uses its own connection and never waits for the loader.
  *
- * <p>Over DuckDB, a query must be exactly one read-only statement: SELECT, WITH … SELECT, VALUES, FROM-first, SHOW TABLES,
- * DESCRIBE, SUMMARIZE, or EXPLAIN [ANALYZE] of one of those. Anything else is refused with
+ * <p>Over DuckDB, a query must be exactly one read-only statement: SELECT, WITH … SELECT, VALUES, FROM-first, SHOW
+ * TABLES, DESCRIBE, SUMMARIZE, or EXPLAIN [ANALYZE] of one of those. Anything else is refused with
  * {@link QueryRejectedException} before it runs. The decision is made on DuckDB's own parse of the text
  * ({@code json_serialize_sql}, which parses without executing and only accepts SELECT statements), not on the text:
  * the parse tree may only call functions on an allow list and only read storage tables ({@link QueryPolicy}), so SQL

@@ -321,13 +321,15 @@ abstract class ResultStoreContract {
         for (String write : List.of("INSERT INTO events VALUES ('x', 1)", "DELETE FROM events", "UPDATE events SET value = 2",
                 "CREATE TABLE x (a INT)", "DROP TABLE events", "TRUNCATE events", "ALTER TABLE events ADD COLUMN z INT",
                 "WITH d AS (DELETE FROM events RETURNING *) SELECT * FROM d", "SELECT 1; DELETE FROM events",
-                "SELECT * FROM events FOR UPDATE", "COPY events TO STDOUT")) {
+                "SELECT * FROM events FOR UPDATE", "COPY events TO STDOUT", "SELECT * INTO copied FROM events",
+                "CREATE TEMP TABLE t AS SELECT * FROM events")) {
             assertThatThrownBy(() -> queries.query(write, 10, SHOP)).as(write).isInstanceOfAny(QueryRejectedException.class,
                     QueryFailedException.class);
         }
 
         assertThat(rows("SELECT id, value FROM events")).containsExactly(List.of("a", 1));
         assertThat(store.tables("shop")).containsExactly("events", "sales");
+        assertThat(store.tables()).containsExactly("_sluice_offsets", "_sluice_rejected");
     }
 
     @Test
