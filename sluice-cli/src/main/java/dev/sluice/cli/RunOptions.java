@@ -11,6 +11,7 @@ import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SpaceThreshold;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
+import dev.sluice.storage.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -50,6 +51,9 @@ final class RunOptions {
             description = "min.insync.replicas of the topics Sluice creates (default: 2 when they have 3 or more replicas, else "
                     + "the cluster's default).")
     Integer topicMinInsyncReplicas;
+
+    @Mixin
+    StoreOptions store;
 
 
     @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_API_KEY_FILE}",
@@ -170,11 +174,12 @@ final class RunOptions {
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid storage or query option: " + e.getMessage(), e);
         }
+        StoreSettings stores = store.settings(storage, System.getenv());
         ApiKeys keys = apiKeyFile != null ? ApiKeys.load(apiKeyFile) : ApiKeys.none();
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest(), replication());
+                    stores, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest(), replication());
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism, --task-slots or --ingest-* option: " + e.getMessage(), e);
         }
