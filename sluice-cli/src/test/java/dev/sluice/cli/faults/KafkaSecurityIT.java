@@ -58,7 +58,10 @@ class KafkaSecurityIT {
             try (ChildSluice sluice = new ChildSluice(pipeline.write(dir), dir, options)) {
                 sluice.start();
                 try (EventFeed feed = new EventFeed(kafka.bootstrapServers(), producer, pipeline, workload, oracle, 10_000).start()) {
+                    InProcessSluice.await("the whole workload to be sent", Duration.ofMinutes(3), () -> !feed.streaming());
                     feed.finish(Duration.ofMinutes(3));
+                    assertThat(workload.validProduced()).as("valid events sent").isEqualTo(60_000);
+                    assertThat(workload.malformedProduced()).as("malformed records sent").isPositive();
                     ResultCheck.Report report = InProcessSluice.awaitExact(pipeline, sluice.sql(), oracle, Duration.ofSeconds(180));
                     LOG.info("KafkaSecurityIT: {} events over SASL_SSL with ACLs: {}", oracle.events(), report);
                     InProcessSluice.assertExact(report);
