@@ -75,9 +75,10 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
-import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 import org.apache.flink.types.Row;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -200,7 +201,7 @@ public final class PipelineCompiler {
         String clientIdPrefix = "sluice-" + spec.name() + "-" + source.name();
         // Lets the watermark generators see how far each partition is from its end (see PartitionWatermarks).
         props.setProperty("metric.reporters", ConsumerLagReporter.class.getName());
-        KafkaSource<Row> kafka = KafkaSource.<Row>builder()
+        KafkaSource<RowData> kafka = KafkaSource.<RowData>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(source.topic())
                 .setGroupId("sluice-" + spec.name())
@@ -210,15 +211,17 @@ public final class PipelineCompiler {
                 .setProperties(props)
                 .build();
         PartitionWatermarks watermarks = new PartitionWatermarks(source.topic(), clientIdPrefix, schema.size(),
-                parser.eventTimeIndex(), source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT);
+                parser.eventTimeIndex(), LogicalTypeChecks.getPrecision(schema.type(parser.eventTimeIndex())),
+                source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT);
         // The router decides lateness after an all-to-all exchange, where its watermark is the lowest over all of the
         // source's subtasks: the same watermark every operator downstream sees, so an event it lets through is never
         // behind the watermark of a window, join or OVER aggregation that receives it.
-        SingleOutputStreamOperator<Row> routed = env.fromSource(kafka, watermarks, "source: " + source.name())
+        // Rows are Flink's internal RowData from the source on: the exchange serialises them without converting, and
+        // the Table API takes them as they are.
+        SingleOutputStreamOperator<RowData> routed = env.fromSource(kafka, watermarks, "source: " + source.name())
                 .uid("source-" + source.name())
                 .rebalance()
-                .transform("route: " + source.name(),
-                        ExternalTypeInfo.of(DataTypes.ROW(schema.fields()).bridgedTo(Row.class)),
+                .transform("route: " + source.name(), SourceRecords.columnsType(schema),
                         new RecordRouter(source.name(), source.topic(), schema.size(),
                                 source.onError() == SourceSpec.ErrorPolicy.FAIL))
                 .uid("route-" + source.name());
@@ -231,11 +234,11 @@ public final class PipelineCompiler {
                 .name("late events: " + source.lateTopic(spec.name()))
                 .uid("late-" + source.name());
 
-        DataStream<Row> rows = routed;
+        DataStream<RowData> rows = routed;
         if (source.eventId() != null) {
             // After the router, so that late events and dead letters are never mistaken for first sightings.
             int idIndex = schema.indexOf(source.eventId().column());
-            rows = routed.keyBy(new EventIdKey(idIndex))
+            rows = routed.keyBy(new EventIdKey(idIndex, schema.type(idIndex)))
                     .process(new EventIdDeduplicator(source.eventId().horizon()), routed.getType())
                     .name("deduplicate: " + source.name() + "." + source.eventId().column())
                     .uid("dedup-" + source.name());
