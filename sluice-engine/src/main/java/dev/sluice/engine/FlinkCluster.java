@@ -82,6 +82,11 @@ public final class FlinkCluster implements AutoCloseable {
         return new FlinkCluster(null, session, session.slots());
     }
 
+    /** The existing cluster the jobs run on; empty when they run in this JVM. */
+    public Optional<RemoteFlink> remote() {
+        return remote == null ? Optional.empty() : Optional.of(remote.target());
+    }
+
     /** Whether the jobs run on an existing cluster elsewhere rather than in this JVM. */
     public boolean isRemote() {
         return remote != null;

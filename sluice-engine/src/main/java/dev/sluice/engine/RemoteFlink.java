@@ -1,6 +1,7 @@
 package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
+import dev.sluice.engine.internal.JobJar;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -18,14 +19,14 @@ import java.util.Map;
  * reads its metadata to check that a new pipeline version can take the state over.
  *
  * <pre>{@code
- * RemoteFlink flink = RemoteFlink.of("http://flink-jm:8081", "file:///mnt/flink/sluice", List.of(), Map.of());
+ * RemoteFlink flink = RemoteFlink.of("http://flink-jm:8081", "file:///mnt/flink/sluice", List.of(), Map.of(), dataDir);
  * try (FlinkCluster cluster = FlinkCluster.connect(flink)) { ... }
  * }</pre>
  *
  * @param restUrl       the cluster's REST endpoint, {@code http://host:port} or {@code https://host:port}
  * @param stateDir      the shared directory for checkpoints and savepoints, a pipeline's under {@code <dir>/<pipeline>}
  * @param jobJars       jars shipped to the cluster with every job: Sluice's engine, the Kafka connector and Kafka's client
- *                      (the Sluice distribution jar holds them all)
+ *                      (by default one job jar cut from the Sluice distribution, see {@link JobJar})
  * @param clientOptions extra Flink client configuration (for example {@code security.ssl.rest.*}), applied last
  */
 public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<String, String> clientOptions) {
@@ -55,12 +56,17 @@ public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<Str
     /**
      * From the command line's text.
      *
-     * @param jobJars the jars to ship; empty for the jar this process runs from (the distribution)
+     * @param jobJars the jars to ship; empty for the job jar cut from the distribution this process runs from
+     *                ({@link JobJar}), written once into {@code workDir/flink-job}
      */
-    public static RemoteFlink of(String restUrl, String stateDir, List<Path> jobJars, Map<String, String> clientOptions) {
+    public static RemoteFlink of(String restUrl, String stateDir, List<Path> jobJars, Map<String, String> clientOptions,
+            Path workDir) {
         URI rest = uri(restUrl, "--flink");
         URI state = uri(stateDir, "--checkpoint-dir");
-        return new RemoteFlink(rest, state, jobJars.isEmpty() ? runningJar() : jobJars, clientOptions);
+        List<Path> jars = jobJars.isEmpty()
+                ? runningJar().stream().map(d -> JobJar.derive(d, workDir.resolve("flink-job"))).toList()
+                : jobJars;
+        return new RemoteFlink(rest, state, jars, clientOptions);
     }
 
     private static URI uri(String text, String option) {
@@ -71,7 +77,10 @@ public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<Str
         }
     }
 
-    /** The jar Sluice's engine was loaded from, when it runs from one (the distribution); else none. */
+    /**
+     * The jar Sluice's engine was loaded from when it is the distribution (it holds the Kafka connector and Kafka's
+     * client too); else none, as when Sluice runs from its modules' class directories or jars.
+     */
     static List<Path> runningJar() {
         java.security.CodeSource source = RemoteFlink.class.getProtectionDomain().getCodeSource();
         if (source == null) {
@@ -79,8 +88,15 @@ public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<Str
         }
         try {
             Path location = Path.of(source.getLocation().toURI());
-            return Files.isRegularFile(location) && location.toString().endsWith(".jar") ? List.of(location) : List.of();
-        } catch (URISyntaxException e) {
+            if (!Files.isRegularFile(location)) {
+                return List.of();
+            }
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(location.toFile())) {
+                boolean distribution = jar.getEntry("org/apache/flink/connector/kafka/source/KafkaSource.class") != null
+                        && jar.getEntry("org/apache/kafka/clients/consumer/KafkaConsumer.class") != null;
+                return distribution ? List.of(location) : List.of();
+            }
+        } catch (URISyntaxException | java.io.IOException e) {
             return List.of();
         }
     }

@@ -106,7 +106,7 @@ class RemoteFlinkIT {
         ServerSettings settings = new ServerSettings(dir.resolve("data"), Optional.empty(), 0, new Properties(), "localhost", 0, 1,
                 Duration.ofMillis(500));
         Path jar = dir.resolve("job.jar");
-        RemoteFlink remote = RemoteFlink.of("http://localhost:1", dir.toUri().toString(), List.of(touch(jar)), Map.of());
+        RemoteFlink remote = RemoteFlink.of("http://localhost:1", dir.toUri().toString(), List.of(touch(jar)), Map.of(), dir);
         assertThatThrownBy(() -> SluiceServer.start(List.of(), settings, Optional.of(remote)))
                 .hasMessageContaining("needs an existing Kafka cluster that its task managers reach: give --kafka-bootstrap HOST:PORT");
     }

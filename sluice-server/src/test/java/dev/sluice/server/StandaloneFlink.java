@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.engine.internal.JobJar;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -99,6 +100,7 @@ final class StandaloneFlink implements AutoCloseable {
                 """);
         List<String> cluster = new ArrayList<>();
         List<Path> shipped = new ArrayList<>();
+        List<Path> alsoInDistribution = new ArrayList<>();
         Path jars = Files.createDirectories(dir.resolve("job-jars"));
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry);
@@ -112,13 +114,22 @@ final class StandaloneFlink implements AutoCloseable {
                 shipped.add(Files.isDirectory(path) ? jar(path, jars.resolve(path.getParent().getParent().getFileName() + ".jar")) : path);
             } else if (!kafka && !p.contains("/org/duckdb/")) {
                 cluster.add(entry);
+                if (p.contains("/com/fasterxml/jackson/") || p.contains("/flink-core/")) {
+                    alsoInDistribution.add(path);
+                }
             }
         }
         String classPath = String.join(File.pathSeparator, cluster);
-        StandaloneFlink flink = new StandaloneFlink(dir, restPort, List.copyOf(shipped));
+        // What Sluice ships by default: the job jar cut from its distribution jar, which holds Flink and Jackson too.
+        shipped.addAll(alsoInDistribution);
+        Path jobJar = jars.resolve("job").resolve("sluice-job.jar");
+        StandaloneFlink flink = new StandaloneFlink(dir, restPort, List.of(jobJar));
         try {
             flink.launch("jobmanager", "-Xmx384m", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", classPath, conf, logs);
             flink.launch("taskmanager", "-Xmx448m", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", classPath, conf, logs);
+            // Cut while the cluster starts.
+            Path distribution = merge(shipped, jars.resolve("sluice-distribution.jar"));
+            Files.move(JobJar.derive(distribution, jars.resolve("job")), jobJar);
             flink.awaitTaskManager(Duration.ofSeconds(90));
             return flink;
         } catch (Exception | AssertionError e) {
@@ -189,7 +200,7 @@ final class StandaloneFlink implements AutoCloseable {
         return URI.create("http://localhost:" + restPort);
     }
 
-    /** Sluice's classes, Kafka's client and the Kafka connector, which the cluster does not have. */
+    /** The job jar cut from a distribution-like jar: Sluice's classes, Kafka's client and the Kafka connector, not Flink. */
     List<Path> jobJars() {
         return jobJars;
     }
@@ -202,6 +213,39 @@ final class StandaloneFlink implements AutoCloseable {
                 jar.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 Files.copy(file, jar);
                 jar.closeEntry();
+            }
+        }
+        return target;
+    }
+
+    /** One jar of all of {@code jars}, the first copy of an entry winning and service files joined, as the distribution is built. */
+    private static Path merge(List<Path> jars, Path target) throws IOException {
+        java.util.Map<String, StringBuilder> services = new java.util.TreeMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target))) {
+            for (Path jar : jars) {
+                try (java.util.jar.JarFile in = new java.util.jar.JarFile(jar.toFile())) {
+                    for (JarEntry entry : java.util.Collections.list(in.entries())) {
+                        String name = entry.getName();
+                        if (entry.isDirectory() || name.equals("META-INF/MANIFEST.MF")) {
+                            continue;
+                        }
+                        if (name.startsWith("META-INF/services/")) {
+                            services.computeIfAbsent(name, n -> new StringBuilder())
+                                    .append(new String(in.getInputStream(entry).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                                    .append('\n');
+                        } else if (seen.add(name)) {
+                            out.putNextEntry(new JarEntry(name));
+                            in.getInputStream(entry).transferTo(out);
+                            out.closeEntry();
+                        }
+                    }
+                }
+            }
+            for (var s : services.entrySet()) {
+                out.putNextEntry(new JarEntry(s.getKey()));
+                out.write(s.getValue().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.closeEntry();
             }
         }
         return target;

@@ -168,6 +168,11 @@ public final class RemoteSession implements AutoCloseable {
         }
     }
 
+    /** The cluster this session talks to. */
+    public RemoteFlink target() {
+        return target;
+    }
+
     /** Where the cluster's REST API answers. */
     public String address() {
         return target.restUrl().toString();
