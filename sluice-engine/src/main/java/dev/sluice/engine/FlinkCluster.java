@@ -294,9 +294,12 @@ public final class FlinkCluster implements AutoCloseable {
     /**
      * The names of the threads that run the job's current task attempts, as Flink names them ({@code <task> (2/4)#1}:
      * the task, its subtask of how many, the attempt). A source's fetcher thread carries the same name inside its own.
-     * Empty when the job is unknown or has no tasks deployed.
+     * Empty when the job is unknown or has no tasks deployed, and on a remote cluster, whose task threads are not in this JVM.
      */
     public Set<String> taskThreadNames(JobID jobId) {
+        if (remote != null) {
+            return Set.of();
+        }
         try {
             Set<String> names = new HashSet<>();
             for (AccessExecutionVertex vertex : cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getAllExecutionVertices()) {

@@ -158,7 +158,8 @@ public final class RemoteSession implements AutoCloseable {
             CheckpointStatistics.CompletedCheckpointStatistics latest = stats.getLatestCheckpoints().getCompletedCheckpointStatistics();
             return new JobMetrics.Checkpoints(stats.getCounts().getNumberCompletedCheckpoints(),
                     stats.getCounts().getNumberFailedCheckpoints(),
-                    latest == null ? -1 : latest.getDuration(), latest == null ? -1 : latest.getLatestAckTimestamp());
+                    latest == null ? -1 : latest.getDuration(), latest == null ? -1 : latest.getLatestAckTimestamp(),
+                    latest == null ? -1 : latest.getStateSize());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return JobMetrics.Checkpoints.NONE;
