@@ -89,6 +89,28 @@ public final class FlinkCluster implements AutoCloseable {
         return remote == null ? Optional.empty() : Optional.of(remote.target());
     }
 
+    /**
+     * On a remote cluster, refuses when a job of the pipeline runs there already (left by a Sluice process that ended
+     * without stopping it, or run by another one); nothing to check on the embedded cluster, which only this process uses.
+     *
+     * @throws SluiceException naming the running job
+     */
+    public void ensureNotRunning(String pipeline) {
+        if (remote == null) {
+            return;
+        }
+        try {
+            remote.ensureNotRunning(CompiledPipeline.jobName(pipeline));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while listing the jobs of the Flink cluster at " + remote.address(), e);
+        } catch (SluiceException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SluiceException("Cannot list the jobs of the Flink cluster at " + remote.address() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the jobs run on an existing cluster elsewhere rather than in this JVM. */
     public boolean isRemote() {
         return remote != null;

@@ -241,6 +241,13 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + shortfall);
             });
         }
+        if (previous == null) {
+            try {
+                flink.ensureNotRunning(spec.name());
+            } catch (SluiceException e) {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + e.getMessage(), e);
+            }
+        }
         EngineConfig engine = engineConfig(spec);
         boolean startOver = false;
         if (previous != null) {

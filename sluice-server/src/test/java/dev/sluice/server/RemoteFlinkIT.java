@@ -94,6 +94,15 @@ class RemoteFlinkIT {
                                 + "GroupAggregate(groupBy=[k], select=[k, COUNT(*) AS n]) became GroupAggregate(groupBy=[k], select=[k, SUM(v) AS n])")
                         .hasMessageContaining("The running version keeps running.");
                 assertThat(server.status("remote").state()).isEqualTo("RUNNING");
+
+                // A second Sluice process must not start a second job of the pipeline beside the running one.
+                ServerSettings other = new ServerSettings(dir.resolve("other"), Optional.of(kafka.bootstrapServers()), 0,
+                        new Properties(), "localhost", 0, 2, Duration.ofMillis(500));
+                assertThatThrownBy(() -> SluiceServer.start(List.of(spec(COUNTS)), other, Optional.of(remote)).close())
+                        .hasMessageContaining("Job " + server.runner("remote").jobId() + " (sluice-remote) is RUNNING on the Flink cluster")
+                        .hasMessageContaining("two jobs of one pipeline would write the same result topics");
+                assertThat(flink.get("/jobs/overview").split("\"state\":\"RUNNING\"", -1)).hasSize(2);
+
                 send(kafka.bootstrapServers(), 400, 20, counts);
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(totals(server)).isEqualTo(counts));
             }

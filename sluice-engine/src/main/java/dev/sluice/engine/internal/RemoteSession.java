@@ -104,13 +104,7 @@ public final class RemoteSession implements AutoCloseable {
      */
     public JobClient submit(StreamGraph graph, Configuration configuration) throws Exception {
         String name = graph.getJobName();
-        for (JobStatusMessage job : client.listJobs().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            if (job.getJobName().equals(name) && !job.getJobState().isGloballyTerminalState()) {
-                throw new SluiceException("Job " + job.getJobId() + " (" + name + ") is " + job.getJobState() + " on the Flink cluster at "
-                        + target.restUrl() + ", left by an earlier Sluice process; stop it first (flink stop --savepointPath "
-                        + target.stateDir() + " " + job.getJobId() + ", or cancel it: the next start resumes from its last checkpoint)");
-            }
-        }
+        ensureNotRunning(name);
         Configuration conf = new Configuration(configuration);
         conf.set(PipelineOptions.JARS, jarUrls(target.jobJars()));
         StreamGraph plan = PipelineExecutorUtils.getStreamGraph(graph, conf);
@@ -119,6 +113,23 @@ public final class RemoteSession implements AutoCloseable {
         JobID accepted = client.submitJob(plan).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         LOG.info("Submitted job {} ({}) with {} to the Flink cluster at {}.", accepted, name, target.jobJars(), target.restUrl());
         return new RemoteJobClient(client, accepted, RemoteSession.class.getClassLoader());
+    }
+
+    /**
+     * Refuses when a job of this name still runs on the cluster, because two jobs of one pipeline would write the same
+     * result topics (and the running one keeps rotating the checkpoints a new one would resume from).
+     *
+     * @throws SluiceException naming the running job and how to stop it
+     */
+    public void ensureNotRunning(String name) throws Exception {
+        for (JobStatusMessage job : client.listJobs().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (job.getJobName().equals(name) && !job.getJobState().isGloballyTerminalState()) {
+                throw new SluiceException("Job " + job.getJobId() + " (" + name + ") is " + job.getJobState() + " on the Flink cluster at "
+                        + target.restUrl() + " (run by another Sluice process, or left by one that ended without stopping it);"
+                        + " two jobs of one pipeline would write the same result topics. Stop it first (flink stop --savepointPath "
+                        + target.stateDir() + " " + job.getJobId() + ", or cancel it: the next start resumes from its last checkpoint)");
+            }
+        }
     }
 
     private static List<String> jarUrls(List<Path> jars) throws MalformedURLException {
