@@ -18,7 +18,7 @@ import dev.sluice.server.internal.HeapHeadroom;
 import dev.sluice.server.internal.ResourceMeter;
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.PipelineSpec;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
 import dev.sluice.storage.QueryLimits;
@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Many pipelines end to end in this JVM, on shared infrastructure: one Kafka broker (embedded, or an existing
- * cluster), one embedded Flink cluster with a fixed number of task slots, one DuckDB store with a schema per pipeline,
+ * cluster), one embedded Flink cluster with a fixed number of task slots, one store (DuckDB, or PostgreSQL with
+ * {@code --store}) with a schema per pipeline,
  * and the HTTP API. Each pipeline has its own Flink job, topics, tables, dead letters and loader, so it can be
  * deployed, upgraded and removed at runtime without touching the others, and a failing job fails alone.
  *
@@ -79,7 +80,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private String bootstrapServers;
     private BrokerAdmin admin;
     private FlinkCluster flink;
-    private DuckDbStore store;
+    private ResultStore store;
     private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
@@ -197,7 +198,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         started.add(ingest);
         flink = remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get()) : FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
-        store = DuckDbStore.open(settings.databaseFile(), settings.storage());
+        store = settings.storage().open(settings.databaseFile());
         started.add(store);
         queries = new QueryService(store);
         // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
@@ -217,9 +218,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
                     + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
         }
-        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
+        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}, tables in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
-                settings.dataDir().toAbsolutePath());
+                settings.dataDir().toAbsolutePath(), store.location());
     }
 
     @Override
@@ -621,7 +622,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         return admin;
     }
 
-    public DuckDbStore store() {
+    public ResultStore store() {
         return store;
     }
 
