@@ -11,13 +11,14 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
+import dev.sluice.engine.RemoteFlink;
 import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
 import dev.sluice.server.internal.HeapHeadroom;
 import dev.sluice.server.internal.ResourceMeter;
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.PipelineSpec;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
 import dev.sluice.storage.QueryLimits;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Many pipelines end to end in this JVM, on shared infrastructure: one Kafka broker (embedded, or an existing
- * cluster), one embedded Flink cluster with a fixed number of task slots, one DuckDB store with a schema per pipeline,
+ * cluster), one embedded Flink cluster with a fixed number of task slots, one store (DuckDB, or PostgreSQL with
+ * {@code --store}) with a schema per pipeline,
  * and the HTTP API. Each pipeline has its own Flink job, topics, tables, dead letters and loader, so it can be
  * deployed, upgraded and removed at runtime without touching the others, and a failing job fails alone.
  *
@@ -78,7 +80,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private String bootstrapServers;
     private BrokerAdmin admin;
     private FlinkCluster flink;
-    private DuckDbStore store;
+    private ResultStore store;
     private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
@@ -91,8 +93,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private volatile boolean brokerFailed;
     private IngestService ingest;
 
-    private SluiceServer(ServerSettings settings) {
+    /** The existing Flink session cluster that runs the jobs; empty for the embedded one. */
+    private final Optional<RemoteFlink> remoteFlink;
+
+    private SluiceServer(ServerSettings settings, Optional<RemoteFlink> remoteFlink) {
         this.settings = settings;
+        this.remoteFlink = remoteFlink;
     }
 
     /** One pipeline: {@link #start(List, ServerSettings)} with it alone. */
@@ -116,6 +122,27 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
      */
     public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
             RetryPolicy alertRetries) {
+        return start(specs, settings, alertSettings, alertRetries, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(List, ServerSettings)}, with the pipelines' jobs on an existing Flink session cluster: submitted
+     * through its REST API, with their checkpoints and savepoints in its shared state directory. Kafka must then be an
+     * existing cluster too ({@link ServerSettings#kafkaBootstrap()}), one the Flink cluster reaches; the loaders, the store
+     * and the API stay in this process.
+     *
+     * @throws SluiceException before anything starts when no Kafka bootstrap is given
+     */
+    public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Optional<RemoteFlink> flink) {
+        return start(specs, settings, Notifiers.Settings.defaults(), RetryPolicy.defaults(), flink);
+    }
+
+    private static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
+            RetryPolicy alertRetries, Optional<RemoteFlink> flink) {
+        if (flink.isPresent() && settings.kafkaBootstrap().isEmpty()) {
+            throw new SluiceException("A remote Flink cluster (" + flink.get().restUrl() + ") needs an existing Kafka cluster that its"
+                    + " task managers reach: give --kafka-bootstrap HOST:PORT (the embedded broker listens on this host's loopback only)");
+        }
         ApiServer.checkExposure(settings.bindAddress(), settings.apiKeys());
         checkNames(specs);
         int needed = specs.size() * settings.parallelism();
@@ -124,7 +151,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                     + needed + " task slots, but the Flink cluster has " + settings.taskSlots()
                     + "; start with --task-slots " + needed + " or fewer pipelines");
         }
-        SluiceServer server = new SluiceServer(settings);
+        SluiceServer server = new SluiceServer(settings, flink);
         server.alertDelivery(alertSettings, alertRetries);
         try {
             server.startAll(specs);
@@ -169,9 +196,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         ingest = IngestService.start(bootstrapServers, settings.kafkaProperties(), admin, this, settings.ingest(),
                 deploymentId(), clock);
         started.add(ingest);
-        flink = FlinkCluster.start(settings.taskSlots(), Map.of());
+        flink = remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get()) : FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
-        store = DuckDbStore.open(settings.databaseFile(), settings.storage());
+        store = settings.storage().open(settings.databaseFile());
         started.add(store);
         queries = new QueryService(store);
         // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
@@ -191,9 +218,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
                     + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
         }
-        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
+        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}, tables in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
-                settings.dataDir().toAbsolutePath());
+                settings.dataDir().toAbsolutePath(), store.location());
     }
 
     @Override
@@ -214,6 +241,13 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             HeapHeadroom.shortfall().ifPresent(shortfall -> {
                 throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + shortfall);
             });
+        }
+        if (previous == null) {
+            try {
+                flink.ensureNotRunning(spec.name());
+            } catch (SluiceException e) {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + e.getMessage(), e);
+            }
         }
         EngineConfig engine = engineConfig(spec);
         boolean startOver = false;
@@ -421,6 +455,14 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private EngineConfig engineConfig(PipelineSpec spec) {
+        if (remoteFlink.isPresent()) {
+            // State where the cluster writes it; RocksDB's working files stay in the task managers' own temporary directories.
+            Path shared = remoteFlink.get().pipelineStateDir(spec.name());
+            Map<String, String> options = new HashMap<>(settings.stateBackend().flinkOptions(shared));
+            options.remove("state.backend.rocksdb.localdir");
+            return new EngineConfig(bootstrapServers, settings.kafkaProperties(), shared, settings.parallelism(),
+                    settings.checkpointInterval(), options, timeouts);
+        }
         Path stateDir = settings.pipelineStateDir(spec.name());
         return new EngineConfig(bootstrapServers, settings.kafkaProperties(), stateDir, settings.parallelism(),
                 settings.checkpointInterval(), settings.stateBackend().flinkOptions(stateDir), timeouts);
@@ -580,7 +622,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         return admin;
     }
 
-    public DuckDbStore store() {
+    public ResultStore store() {
         return store;
     }
 
