@@ -351,8 +351,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         for (TableDefinition table : compiled.tables()) {
             store.ensureTable(table);
         }
-        ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(),
-                LoaderConfig.of("sluice-loader-" + name), clock);
+        LoaderConfig loading = LoaderConfig.of("sluice-loader-" + name);
+        if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
+            loading = loading.withCaughtUpWait(Duration.ofMillis(LoaderConfig.LOW_LATENCY_CAUGHT_UP_WAIT_MILLIS));
+        }
+        ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(), loading, clock);
         loader.addCommitListener(tables -> dashboards.committed(name, tables));
         loader.start();
         AlertDelivery alerts = null;
