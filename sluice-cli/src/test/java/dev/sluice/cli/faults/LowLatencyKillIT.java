@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 class LowLatencyKillIT {
     private static final Logger LOG = LoggerFactory.getLogger(LowLatencyKillIT.class);
-    private static final int KILLS = 3;
+    private static final int KILLS = 2;
 
     @TempDir
     Path dir;
