@@ -504,6 +504,9 @@ public final class ResultLoader implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId());
         p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.min(config.maxBatchRecords(), 10_000)));
+        // A fetch waits for new records at most this long; the broker may answer it only then when what it waits for is a
+        // transaction marker rather than records, so Kafka's 500 ms would be part of exactly-once latency.
+        p.setProperty(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         p.putAll(consumerProperties);
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
