@@ -17,6 +17,7 @@ import dev.sluice.storage.TableDefinition;
 import dev.sluice.server.internal.ConsumerLag;
 import dev.sluice.server.internal.PipelineGraph;
 import dev.sluice.server.internal.RateMeter;
+import dev.sluice.server.internal.ResourceMeter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -125,7 +126,8 @@ final class PipelineDeployment {
      * call it every few seconds, not per event. Dead letters and late events are counted in storage because the
      * offsets of their transactional topics also count commit markers.
      */
-    PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster, IngestMetrics ingest) {
+    PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster, IngestMetrics ingest,
+            ResourceMeter.Cpu cpu) {
         PipelineSpec spec = compiled.spec();
         long nowNanos = System.nanoTime();
         long nowMillis = clock.millis();
@@ -199,7 +201,8 @@ final class PipelineDeployment {
                 runner.status().name(), loader.status().name(), sum(ends), sum(dead), sum(late), runner.lateRecordsDropped(),
                 ConsumerLag.total(jobLag), resultsOut, loader.rowsLoaded(), ConsumerLag.total(loaderLag), sources,
                 spec.views().stream().map(v -> v.name()).toList(), tables, partitionLag, checkpoints,
-                nodes(spec, jobLag, dead, late, job, nowNanos), operators);
+                nodes(spec, jobLag, dead, late, job, nowNanos), operators,
+                new PipelineStatus.Resources(cpu.cores(), cpu.seconds(), c.latestStateBytes()));
     }
 
     /**

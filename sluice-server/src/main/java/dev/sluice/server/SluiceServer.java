@@ -13,6 +13,8 @@ import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
 import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
+import dev.sluice.server.internal.HeapHeadroom;
+import dev.sluice.server.internal.ResourceMeter;
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.DuckDbStore;
@@ -67,6 +69,9 @@ import org.slf4j.LoggerFactory;
 public final class SluiceServer implements StatusSource, PipelineControl, StreamCatalog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
 
+    /** How often CPU per pipeline is sampled. */
+    private static final Duration RESOURCE_SAMPLE_INTERVAL = Duration.ofSeconds(5);
+
     private final ServerSettings settings;
     private final Clock clock = Clock.systemUTC();
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -84,6 +89,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
+    private ResourceMeter resources;
     private DashboardHub dashboards;
     private ApiServer api;
     private DiskGuard disk;
@@ -224,6 +230,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
         started.add(dashboards);
         started.add(this::stopPipelines);
+        resources = new ResourceMeter(this::taskThreads, RESOURCE_SAMPLE_INTERVAL);
+        started.add(resources);
         Future<ApiServer> apiStart = starting.submit(() -> ApiServer.start(this, this, new QueryService(store, settings.queryLimits(),
                 Clock.systemUTC()), settings, dashboards, this::deadLetters, Optional.of(ingest)));
         try {
@@ -247,7 +255,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
 
         @Override
         public Thread newThread(Runnable r) {
-            return new Thread(r, "sluice-start-" + count.incrementAndGet());
+            // Not "sluice-...": per-pipeline CPU is attributed by thread names of that form (ThreadCpu).
+            return new Thread(r, "server-start-" + count.incrementAndGet());
         }
     }
 
@@ -311,6 +320,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': it needs " + settings.parallelism()
                     + " task slots, but only " + free + " of the Flink cluster's " + settings.taskSlots() + " are free ("
                     + slotUse() + "). Remove a pipeline, or start the server with more --task-slots");
+        }
+        if (previous == null && !pipelines.isEmpty()) {
+            HeapHeadroom.shortfall().ifPresent(shortfall -> {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + shortfall);
+            });
         }
         EngineConfig engine = engineConfig(spec);
         boolean startOver = false;
@@ -759,7 +773,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private PipelineStatus status(PipelineDeployment d) {
-        return d.status(admin, store, queries, flink, ingest.metrics());
+        return d.status(admin, store, queries, flink, ingest.metrics(), resources.cpu(d.name()));
+    }
+
+    /** The thread names of each running pipeline's Flink tasks, for attributing CPU. */
+    private Map<String, Set<String>> taskThreads() {
+        Map<String, Set<String>> tasks = new LinkedHashMap<>();
+        for (PipelineDeployment d : snapshot) {
+            tasks.put(d.name(), flink.taskThreadNames(d.runner().flinkJobId()));
+        }
+        return tasks;
+    }
+
+    @Override
+    public Optional<ServerResources> resources() {
+        ResourceMeter.Process p = resources.process();
+        return Optional.of(new ServerResources(p.cpu().cores(), p.cpu().seconds(), p.sharedCpu().cores(), p.sharedCpu().seconds(),
+                p.heapUsedBytes(), p.heapMaxBytes(), p.residentBytes(), settings.taskSlots(), usedSlotsNow(),
+                Runtime.getRuntime().availableProcessors()));
     }
 
     @Override
