@@ -17,7 +17,7 @@ import dev.sluice.server.internal.HeapHeadroom;
 import dev.sluice.server.internal.ResourceMeter;
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.PipelineSpec;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
 import dev.sluice.storage.QueryLimits;
@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Many pipelines end to end in this JVM, on shared infrastructure: one Kafka broker (embedded, or an existing
- * cluster), one embedded Flink cluster with a fixed number of task slots, one DuckDB store with a schema per pipeline,
+ * cluster), one embedded Flink cluster with a fixed number of task slots, one store (DuckDB, or PostgreSQL with
+ * {@code --store}) with a schema per pipeline,
  * and the HTTP API. Each pipeline has its own Flink job, topics, tables, dead letters and loader, so it can be
  * deployed, upgraded and removed at runtime without touching the others, and a failing job fails alone.
  *
@@ -85,7 +86,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private String bootstrapServers;
     private BrokerAdmin admin;
     private FlinkCluster flink;
-    private DuckDbStore store;
+    private ResultStore store;
     private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
@@ -171,14 +172,14 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
                     + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
         }
-        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
+        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}, tables in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
-                settings.dataDir().toAbsolutePath());
+                settings.dataDir().toAbsolutePath(), store.location());
     }
 
     private void startAll(List<PipelineSpec> specs, ExecutorService starting) {
         Future<FlinkCluster> flinkStart = starting.submit(() -> FlinkCluster.start(settings.taskSlots(), Map.of()));
-        Future<DuckDbStore> storeOpen = starting.submit(() -> DuckDbStore.open(settings.databaseFile(), settings.storage()));
+        Future<ResultStore> storeOpen = starting.submit(() -> settings.storage().open(settings.databaseFile()));
         Map<String, Future<CompiledPipeline>> plans = new LinkedHashMap<>();
         try {
             if (settings.kafkaBootstrap().isPresent()) {
@@ -694,7 +695,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         return admin;
     }
 
-    public DuckDbStore store() {
+    public ResultStore store() {
         return store;
     }
 
