@@ -11,6 +11,7 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
+import dev.sluice.engine.RemoteFlink;
 import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
 import dev.sluice.server.internal.HeapHeadroom;
@@ -99,8 +100,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private volatile boolean brokerFailed;
     private IngestService ingest;
 
-    private SluiceServer(ServerSettings settings) {
+    /** The existing Flink session cluster that runs the jobs; empty for the embedded one. */
+    private final Optional<RemoteFlink> remoteFlink;
+
+    private SluiceServer(ServerSettings settings, Optional<RemoteFlink> remoteFlink) {
         this.settings = settings;
+        this.remoteFlink = remoteFlink;
     }
 
     /** One pipeline: {@link #start(List, ServerSettings)} with it alone. */
@@ -124,6 +129,27 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
      */
     public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
             RetryPolicy alertRetries) {
+        return start(specs, settings, alertSettings, alertRetries, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(List, ServerSettings)}, with the pipelines' jobs on an existing Flink session cluster: submitted
+     * through its REST API, with their checkpoints and savepoints in its shared state directory. Kafka must then be an
+     * existing cluster too ({@link ServerSettings#kafkaBootstrap()}), one the Flink cluster reaches; the loaders, the store
+     * and the API stay in this process.
+     *
+     * @throws SluiceException before anything starts when no Kafka bootstrap is given
+     */
+    public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Optional<RemoteFlink> flink) {
+        return start(specs, settings, Notifiers.Settings.defaults(), RetryPolicy.defaults(), flink);
+    }
+
+    private static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
+            RetryPolicy alertRetries, Optional<RemoteFlink> flink) {
+        if (flink.isPresent() && settings.kafkaBootstrap().isEmpty()) {
+            throw new SluiceException("A remote Flink cluster (" + flink.get().restUrl() + ") needs an existing Kafka cluster that its"
+                    + " task managers reach: give --kafka-bootstrap HOST:PORT (the embedded broker listens on this host's loopback only)");
+        }
         ApiServer.checkExposure(settings.bindAddress(), settings.apiKeys());
         checkNames(specs);
         int needed = specs.size() * settings.parallelism();
@@ -132,7 +158,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                     + needed + " task slots, but the Flink cluster has " + settings.taskSlots()
                     + "; start with --task-slots " + needed + " or fewer pipelines");
         }
-        SluiceServer server = new SluiceServer(settings);
+        SluiceServer server = new SluiceServer(settings, flink);
         server.alertDelivery(alertSettings, alertRetries);
         try {
             server.startAll(specs);
@@ -178,7 +204,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private void startAll(List<PipelineSpec> specs, ExecutorService starting) {
-        Future<FlinkCluster> flinkStart = starting.submit(() -> FlinkCluster.start(settings.taskSlots(), Map.of()));
+        Future<FlinkCluster> flinkStart = starting.submit(() -> remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get())
+                : FlinkCluster.start(settings.taskSlots(), Map.of()));
         Future<ResultStore> storeOpen = starting.submit(() -> settings.storage().open(settings.databaseFile()));
         Map<String, Future<CompiledPipeline>> plans = new LinkedHashMap<>();
         try {
@@ -326,6 +353,13 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             HeapHeadroom.shortfall().ifPresent(shortfall -> {
                 throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + shortfall);
             });
+        }
+        if (previous == null) {
+            try {
+                flink.ensureNotRunning(spec.name());
+            } catch (SluiceException e) {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + e.getMessage(), e);
+            }
         }
         EngineConfig engine = engineConfig(spec);
         boolean startOver = false;
@@ -536,6 +570,14 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private EngineConfig engineConfig(PipelineSpec spec) {
+        if (remoteFlink.isPresent()) {
+            // State where the cluster writes it; RocksDB's working files stay in the task managers' own temporary directories.
+            Path shared = remoteFlink.get().pipelineStateDir(spec.name());
+            Map<String, String> options = new HashMap<>(settings.stateBackend().flinkOptions(shared));
+            options.remove("state.backend.rocksdb.localdir");
+            return new EngineConfig(bootstrapServers, settings.kafkaProperties(), shared, settings.parallelism(),
+                    settings.checkpointInterval(), options, timeouts);
+        }
         Path stateDir = settings.pipelineStateDir(spec.name());
         return new EngineConfig(bootstrapServers, settings.kafkaProperties(), stateDir, settings.parallelism(),
                 settings.checkpointInterval(), settings.stateBackend().flinkOptions(stateDir), timeouts);
