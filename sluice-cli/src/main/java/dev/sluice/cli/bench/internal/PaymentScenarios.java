@@ -164,9 +164,16 @@ public final class PaymentScenarios {
         }
     }
 
-    /** 10 s tumbling windows per merchant with count and sum: the comparison. */
-    static final class Tumbling implements Scenario {
+    /** 10 s tumbling windows per merchant with count and sum: the comparison, also the peers' expectation. */
+    public static final class Tumbling implements Scenario {
         private final Map<List<Object>, CountSum> windows = new HashMap<>();
+
+        /** Per (merchant id, window start in epoch millis), the payments' count and sum of amounts. */
+        public Map<List<Object>, List<Object>> expected() {
+            Map<List<Object>, List<Object>> expected = new HashMap<>();
+            windows.forEach((k, v) -> expected.put(k, List.of(v.count, v.sum)));
+            return expected;
+        }
 
         @Override
         public String name() {
@@ -214,10 +221,8 @@ public final class PaymentScenarios {
 
         @Override
         public List<String> verify(Connection c, String schema) throws SQLException {
-            Map<List<Object>, List<Object>> expected = new HashMap<>();
-            windows.forEach((k, v) -> expected.put(k, List.of(v.count, v.sum)));
             return Expected.compare(c, "merchant_revenue", "SELECT merchant_id, epoch_ms(window_start), payments, revenue FROM "
-                    + schema + ".merchant_revenue", 2, expected);
+                    + schema + ".merchant_revenue", 2, expected());
         }
     }
 
