@@ -23,12 +23,13 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice bench SCENARIO}: measures one scenario on the whole stack and checks its results. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark a scenario on the whole stack (embedded Kafka, Flink, loader, DuckDB) and check its results.",
-                "Scenarios: passthrough, tumbling, hopping, enrichment, session, demo. See docs/benchmarks.md."})
+                "Scenarios: passthrough, tumbling, hopping, enrichment, session, demo, nexmark-q0, nexmark-q1, nexmark-q2,"
+                        + " nexmark-q3, nexmark-q5, nexmark-q7, nexmark-q8. See docs/benchmarks.md."})
 final class BenchCommand implements Callable<Integer> {
     /** Exit code when the run finished but stored rows differ from the expected ones. */
     static final int WRONG_RESULTS = 5;
 
-    @Parameters(paramLabel = "SCENARIO", description = "passthrough | tumbling | hopping | enrichment | session | demo")
+    @Parameters(paramLabel = "SCENARIO", description = "passthrough | tumbling | hopping | enrichment | session | demo | nexmark-qN")
     String scenario;
 
     @Option(names = "--events", defaultValue = "2000000", paramLabel = "N", description = "Events to process (default: ${DEFAULT-VALUE}).")

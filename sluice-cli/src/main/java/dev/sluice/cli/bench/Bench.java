@@ -3,6 +3,8 @@ package dev.sluice.cli.bench;
 import dev.sluice.SluiceException;
 import dev.sluice.broker.TopicSpec;
 import dev.sluice.cli.bench.internal.DelayRecorder;
+import dev.sluice.cli.bench.internal.NexmarkInput;
+import dev.sluice.cli.bench.internal.NexmarkScenarios;
 import dev.sluice.cli.bench.internal.PaymentScenarios;
 import dev.sluice.cli.bench.internal.PaymentsInput;
 import dev.sluice.cli.bench.internal.ProcessStats;
@@ -58,12 +60,18 @@ public final class Bench {
 
     /** The scenarios {@link #run} knows. */
     public static List<String> scenarios() {
-        return PaymentScenarios.names();
+        List<String> names = new ArrayList<>(PaymentScenarios.names());
+        names.addAll(NexmarkScenarios.names());
+        return names;
+    }
+
+    private static Optional<Scenario> scenario(String name) {
+        return PaymentScenarios.create(name).or(() -> NexmarkScenarios.create(name));
     }
 
     /** One line about {@code scenario}. */
     public static String describe(String scenario) {
-        return PaymentScenarios.create(scenario).map(Scenario::description).orElse("");
+        return scenario(scenario).map(Scenario::description).orElse("");
     }
 
     /**
@@ -73,8 +81,12 @@ public final class Bench {
      * @throws SluiceException when the scenario is unknown, the stack does not start or the run makes no progress
      */
     public static BenchReport run(BenchSettings settings, Consumer<BenchProgress> progress) {
-        Scenario scenario = PaymentScenarios.create(settings.scenario()).orElseThrow(() -> new SluiceException("Unknown benchmark"
+        Scenario scenario = scenario(settings.scenario()).orElseThrow(() -> new SluiceException("Unknown benchmark"
                 + " scenario '" + settings.scenario() + "'; expected one of " + scenarios()));
+        if (scenario.workload() == Scenario.Workload.NEXMARK && !settings.preloaded()) {
+            throw new SluiceException("Scenario '" + scenario.name() + "' runs on pre-loaded input only (--rate max): its"
+                    + " expectation is computed by plain Flink SQL from the loaded topics before the pipeline starts");
+        }
         PipelineSpec spec;
         try {
             spec = new SpecParser().parse(scenario.pipeline(settings.dataDir().resolve("pipeline"), settings.examplesDir()));
@@ -103,6 +115,7 @@ public final class Bench {
         private final Consumer<BenchProgress> progress;
         private final long stackStartMillis;
         private final SourceSpec source;
+        private final java.util.Set<String> sourceTopics = new java.util.HashSet<>();
         private final List<long[]> samples = new ArrayList<>();
         private final List<Long> checkpointDurations = new ArrayList<>();
 
@@ -116,27 +129,38 @@ public final class Bench {
             this.progress = progress;
             this.stackStartMillis = stackStartMillis;
             this.source = spec.sources().get(0);
+            spec.sources().forEach(s -> sourceTopics.add(s.topic()));
         }
 
         BenchReport execute() {
-            server.admin().ensureTopics(List.of(TopicSpec.of(source.topic(), source.partitions())));
+            List<TopicSpec> topics = new ArrayList<>();
+            for (SourceSpec s : spec.sources()) {
+                topics.add(TopicSpec.of(s.topic(), s.partitions()));
+            }
+            server.admin().ensureTopics(topics);
             PaymentsInput input = new PaymentsInput(server.bootstrapServers(), source.topic(), source.partitions(), scenario,
                     settings.seed());
             double loadRate = 0;
             if (settings.preloaded()) {
                 long start = System.nanoTime();
                 long[] last = {start, 0};
-                input.load(settings.events(), sent -> {
+                java.util.function.LongConsumer loading = sent -> {
                     long now = System.nanoTime();
                     if (now - last[0] >= PROGRESS.toNanos()) {
                         progress.accept(new BenchProgress("loading", sent, settings.events(), (sent - last[1]) / ((now - last[0]) / 1e9), 0));
                         last[0] = now;
                         last[1] = sent;
                     }
-                });
+                };
+                if (scenario.workload() == Scenario.Workload.NEXMARK) {
+                    new NexmarkInput(server.bootstrapServers(), source.partitions(), settings.seed()).load(settings.events(), loading);
+                } else {
+                    input.load(settings.events(), loading);
+                }
                 loadRate = settings.events() / ((System.nanoTime() - start) / 1e9);
                 LOG.info("Loaded {} events into topic {} at {} events/s.", settings.events(), source.topic(), Math.round(loadRate));
             }
+            scenario.prepare(server.bootstrapServers(), settings.parallelism());
             progress.accept(new BenchProgress("starting", 0, settings.events(), 0, 0));
             long deployNanos = System.nanoTime();
             long deployMillis = System.currentTimeMillis();
@@ -204,7 +228,7 @@ public final class Bench {
                 JobMetrics metrics = server.flink().metrics(job.flinkJobId());
                 long read = 0;
                 for (JobMetrics.SourcePartition p : metrics.sourcePartitions()) {
-                    if (p.topic().equals(source.topic())) {
+                    if (sourceTopics.contains(p.topic())) {
                         read += p.position();
                     }
                 }

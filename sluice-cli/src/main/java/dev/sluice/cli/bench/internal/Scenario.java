@@ -34,6 +34,20 @@ public interface Scenario {
     /** Per table, what the delay of a stored row is measured from. */
     Map<String, Origin> origins();
 
+    /** Which input the scenario reads: the payments topic, or the three Nexmark topics. */
+    enum Workload { PAYMENTS, NEXMARK }
+
+    default Workload workload() {
+        return Workload.PAYMENTS;
+    }
+
+    /**
+     * Called once the input is in its topics and before the job is submitted, outside every measurement: a scenario
+     * whose expectation comes from another system computes it here.
+     */
+    default void prepare(String bootstrapServers, int parallelism) {
+    }
+
     /** Compares the stored tables of {@code schema} with the expectation; the differences, empty when exact. */
     List<String> verify(Connection connection, String schema) throws SQLException;
 
