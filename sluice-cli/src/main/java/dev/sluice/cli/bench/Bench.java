@@ -158,7 +158,7 @@ public final class Bench {
                     input.load(settings.events(), loading);
                 }
                 loadRate = settings.events() / ((System.nanoTime() - start) / 1e9);
-                LOG.info("Loaded {} events into topic {} at {} events/s.", settings.events(), source.topic(), Math.round(loadRate));
+                LOG.info("Loaded {} events into topics {} at {} events/s.", settings.events(), sourceTopics, Math.round(loadRate));
             }
             scenario.prepare(server.bootstrapServers(), settings.parallelism());
             progress.accept(new BenchProgress("starting", 0, settings.events(), 0, 0));

@@ -55,6 +55,7 @@ public final class NexmarkInput {
         long nextAuction = FIRST_ID;
         long lastMillis = startMicros / 1000;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config())) {
+            PaymentsInput.awaitLeaders(producer, TOPICS);
             for (long i = 0; i < events; i++) {
                 long millis = (startMicros + i * STEP_MICROS) / 1000;
                 lastMillis = millis;
@@ -173,6 +174,10 @@ public final class NexmarkInput {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "120000");
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+        // One request in flight per partition: a retried first batch can never land behind a later one.
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return config;

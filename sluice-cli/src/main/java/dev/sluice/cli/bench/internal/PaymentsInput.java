@@ -65,6 +65,7 @@ public final class PaymentsInput {
         SteppingClock clock = new SteppingClock(startMillis * 1000, stepMicros);
         PaymentsGenerator generator = new PaymentsGenerator(seed, clock, Imperfections.none(), 0);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig())) {
+            awaitLeaders(producer, java.util.List.of(topic));
             Future<RecordMetadata> last = null;
             for (long i = 0; i < events; i++) {
                 Payment p = generator.next();
@@ -130,6 +131,27 @@ public final class PaymentsInput {
         }
     }
 
+    /**
+     * Waits until every partition of {@code topics} has a leader: an idempotent producer whose first batches meet a
+     * partition without one can end up retrying forever with an out-of-order sequence number.
+     */
+    static void awaitLeaders(KafkaProducer<byte[], byte[]> producer, java.util.List<String> topics) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        for (String t : topics) {
+            while (producer.partitionsFor(t).stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+                if (System.nanoTime() > deadline) {
+                    throw new SluiceException("Topic '" + t + "' has partitions without a leader after a minute");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SluiceException("Interrupted while waiting for the leaders of topic '" + t + "'", e);
+                }
+            }
+        }
+    }
+
     private void accept(Payment p) {
         scenario.accept(p);
         lastEventTime = Math.max(lastEventTime, p.eventTime().toEpochMilli());
@@ -144,6 +166,11 @@ public final class PaymentsInput {
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        // A busy machine must slow loading down, not fail it.
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "120000");
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+        // One request in flight per partition: a retried first batch can never land behind a later one.
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return config;
