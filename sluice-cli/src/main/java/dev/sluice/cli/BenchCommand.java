@@ -73,7 +73,8 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = temporary ? Files.createTempDirectory("sluice-bench-") : dataDir;
         if (!temporary && Files.isDirectory(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
+                // The log directory is made there before the command runs (see Main).
+                if (entries.anyMatch(e -> !e.getFileName().toString().equals("logs"))) {
                     throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                             "--data-dir " + dir + " is not empty; a benchmark needs a fresh directory");
                 }
