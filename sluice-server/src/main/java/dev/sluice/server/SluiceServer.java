@@ -11,11 +11,14 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
+import dev.sluice.engine.RemoteFlink;
 import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
+import dev.sluice.server.internal.HeapHeadroom;
+import dev.sluice.server.internal.ResourceMeter;
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.PipelineSpec;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
 import dev.sluice.storage.QueryLimits;
@@ -41,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Many pipelines end to end in this JVM, on shared infrastructure: one Kafka broker (embedded, or an existing
- * cluster), one embedded Flink cluster with a fixed number of task slots, one DuckDB store with a schema per pipeline,
+ * cluster), one embedded Flink cluster with a fixed number of task slots, one store (DuckDB, or PostgreSQL with
+ * {@code --store}) with a schema per pipeline,
  * and the HTTP API. Each pipeline has its own Flink job, topics, tables, dead letters and loader, so it can be
  * deployed, upgraded and removed at runtime without touching the others, and a failing job fails alone.
  *
@@ -60,6 +64,9 @@ import org.slf4j.LoggerFactory;
 public final class SluiceServer implements StatusSource, PipelineControl, StreamCatalog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
 
+    /** How often CPU per pipeline is sampled. */
+    private static final Duration RESOURCE_SAMPLE_INTERVAL = Duration.ofSeconds(5);
+
     private final ServerSettings settings;
     private final Clock clock = Clock.systemUTC();
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -73,10 +80,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private String bootstrapServers;
     private BrokerAdmin admin;
     private FlinkCluster flink;
-    private DuckDbStore store;
+    private ResultStore store;
     private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
+    private ResourceMeter resources;
     private DashboardHub dashboards;
     private ApiServer api;
     private DiskGuard disk;
@@ -85,8 +93,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private volatile boolean brokerFailed;
     private IngestService ingest;
 
-    private SluiceServer(ServerSettings settings) {
+    /** The existing Flink session cluster that runs the jobs; empty for the embedded one. */
+    private final Optional<RemoteFlink> remoteFlink;
+
+    private SluiceServer(ServerSettings settings, Optional<RemoteFlink> remoteFlink) {
         this.settings = settings;
+        this.remoteFlink = remoteFlink;
     }
 
     /** One pipeline: {@link #start(List, ServerSettings)} with it alone. */
@@ -110,6 +122,27 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
      */
     public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
             RetryPolicy alertRetries) {
+        return start(specs, settings, alertSettings, alertRetries, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(List, ServerSettings)}, with the pipelines' jobs on an existing Flink session cluster: submitted
+     * through its REST API, with their checkpoints and savepoints in its shared state directory. Kafka must then be an
+     * existing cluster too ({@link ServerSettings#kafkaBootstrap()}), one the Flink cluster reaches; the loaders, the store
+     * and the API stay in this process.
+     *
+     * @throws SluiceException before anything starts when no Kafka bootstrap is given
+     */
+    public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Optional<RemoteFlink> flink) {
+        return start(specs, settings, Notifiers.Settings.defaults(), RetryPolicy.defaults(), flink);
+    }
+
+    private static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
+            RetryPolicy alertRetries, Optional<RemoteFlink> flink) {
+        if (flink.isPresent() && settings.kafkaBootstrap().isEmpty()) {
+            throw new SluiceException("A remote Flink cluster (" + flink.get().restUrl() + ") needs an existing Kafka cluster that its"
+                    + " task managers reach: give --kafka-bootstrap HOST:PORT (the embedded broker listens on this host's loopback only)");
+        }
         ApiServer.checkExposure(settings.bindAddress(), settings.apiKeys());
         checkNames(specs);
         int needed = specs.size() * settings.parallelism();
@@ -118,7 +151,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                     + needed + " task slots, but the Flink cluster has " + settings.taskSlots()
                     + "; start with --task-slots " + needed + " or fewer pipelines");
         }
-        SluiceServer server = new SluiceServer(settings);
+        SluiceServer server = new SluiceServer(settings, flink);
         server.alertDelivery(alertSettings, alertRetries);
         try {
             server.startAll(specs);
@@ -163,9 +196,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         ingest = IngestService.start(bootstrapServers, settings.kafkaProperties(), admin, this, settings.ingest(),
                 deploymentId(), clock);
         started.add(ingest);
-        flink = FlinkCluster.start(settings.taskSlots(), Map.of());
+        flink = remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get()) : FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
-        store = DuckDbStore.open(settings.databaseFile(), settings.storage());
+        store = settings.storage().open(settings.databaseFile());
         started.add(store);
         queries = new QueryService(store);
         // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
@@ -173,6 +206,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
         started.add(dashboards);
         started.add(this::stopPipelines);
+        resources = new ResourceMeter(this::taskThreads, RESOURCE_SAMPLE_INTERVAL);
+        started.add(resources);
         for (PipelineSpec spec : specs) {
             deploy(spec);
         }
@@ -183,9 +218,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
                     + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
         }
-        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
+        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}, tables in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
-                settings.dataDir().toAbsolutePath());
+                settings.dataDir().toAbsolutePath(), store.location());
     }
 
     @Override
@@ -201,6 +236,18 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': it needs " + settings.parallelism()
                     + " task slots, but only " + free + " of the Flink cluster's " + settings.taskSlots() + " are free ("
                     + slotUse() + "). Remove a pipeline, or start the server with more --task-slots");
+        }
+        if (previous == null && !pipelines.isEmpty()) {
+            HeapHeadroom.shortfall().ifPresent(shortfall -> {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + shortfall);
+            });
+        }
+        if (previous == null) {
+            try {
+                flink.ensureNotRunning(spec.name());
+            } catch (SluiceException e) {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + e.getMessage(), e);
+            }
         }
         EngineConfig engine = engineConfig(spec);
         boolean startOver = false;
@@ -408,6 +455,14 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private EngineConfig engineConfig(PipelineSpec spec) {
+        if (remoteFlink.isPresent()) {
+            // State where the cluster writes it; RocksDB's working files stay in the task managers' own temporary directories.
+            Path shared = remoteFlink.get().pipelineStateDir(spec.name());
+            Map<String, String> options = new HashMap<>(settings.stateBackend().flinkOptions(shared));
+            options.remove("state.backend.rocksdb.localdir");
+            return new EngineConfig(bootstrapServers, settings.kafkaProperties(), shared, settings.parallelism(),
+                    settings.checkpointInterval(), options, timeouts);
+        }
         Path stateDir = settings.pipelineStateDir(spec.name());
         return new EngineConfig(bootstrapServers, settings.kafkaProperties(), stateDir, settings.parallelism(),
                 settings.checkpointInterval(), settings.stateBackend().flinkOptions(stateDir), timeouts);
@@ -567,7 +622,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         return admin;
     }
 
-    public DuckDbStore store() {
+    public ResultStore store() {
         return store;
     }
 
@@ -646,7 +701,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private PipelineStatus status(PipelineDeployment d) {
-        return d.status(admin, store, queries, flink, ingest.metrics());
+        return d.status(admin, store, queries, flink, ingest.metrics(), resources.cpu(d.name()));
+    }
+
+    /** The thread names of each running pipeline's Flink tasks, for attributing CPU. */
+    private Map<String, Set<String>> taskThreads() {
+        Map<String, Set<String>> tasks = new LinkedHashMap<>();
+        for (PipelineDeployment d : snapshot) {
+            tasks.put(d.name(), flink.taskThreadNames(d.runner().flinkJobId()));
+        }
+        return tasks;
+    }
+
+    @Override
+    public Optional<ServerResources> resources() {
+        ResourceMeter.Process p = resources.process();
+        return Optional.of(new ServerResources(p.cpu().cores(), p.cpu().seconds(), p.sharedCpu().cores(), p.sharedCpu().seconds(),
+                p.heapUsedBytes(), p.heapMaxBytes(), p.residentBytes(), settings.taskSlots(), usedSlotsNow(),
+                Runtime.getRuntime().availableProcessors()));
     }
 
     @Override
