@@ -21,8 +21,9 @@ class BenchSmokeIT {
 
         assertThat(r.problems()).isEmpty();
         assertThat(r.correct()).isTrue();
-        // 20,000 payments at 20,000 per second of event time: one second, one or two 10 s windows per merchant.
-        assertThat(r.rowsStored().get("merchant_revenue")).isBetween(100L, 400L);
+        // 20,000 payments at 20,000 per second of event time: one second, one or two 10 s windows per merchant (200 in
+        // the catalog, and a few of the 0.5% unknown ones).
+        assertThat(r.rowsStored().get("merchant_revenue")).isBetween(100L, 1_000L);
         assertThat(r.mode()).isEqualTo("preloaded");
         assertThat(r.loadEventsPerSecond()).isPositive();
         assertThat(r.eventsPerSecond()).isPositive();
