@@ -12,7 +12,8 @@ import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.flink.util.clock.RelativeClock;
 import org.apache.kafka.common.metrics.Metrics;
@@ -49,7 +50,7 @@ class PartitionWatermarksTest {
 
     @Test
     void aPartitionWithRecordsLeftToReadNeverGoesIdle() {
-        WatermarkGenerator<Row> generator = generator();
+        WatermarkGenerator<RowData> generator = generator();
         generator.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(500); // a backlog: this partition waits its turn, emitting nothing
         for (int i = 0; i < 100; i++) {
@@ -62,7 +63,7 @@ class PartitionWatermarksTest {
 
     @Test
     void aPartitionReadToItsEndGoesIdleAfterTheTimeoutAndWakesWithItsNextRecord() {
-        WatermarkGenerator<Row> generator = generator();
+        WatermarkGenerator<RowData> generator = generator();
         generator.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(0);
         clock.advanceTime(IDLE.minusMillis(1));
@@ -80,8 +81,8 @@ class PartitionWatermarksTest {
 
     @Test
     void beforeItsFirstRecordAPartitionWaitsWhileAnyUnclaimedPartitionOfItsConsumerHasRecordsLeft() {
-        WatermarkGenerator<Row> reading = generator();
-        WatermarkGenerator<Row> noRecordYet = generator();
+        WatermarkGenerator<RowData> reading = generator();
+        WatermarkGenerator<RowData> noRecordYet = generator();
         reading.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(0);
         lagOfPartition1.record(300); // fetched but not yet emitted: the silent generator may be partition 1's
@@ -95,8 +96,8 @@ class PartitionWatermarksTest {
         assertThat(output.idle).isTrue();
     }
 
-    private WatermarkGenerator<Row> generator() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, Duration.ofSeconds(2), IDLE);
+    private WatermarkGenerator<RowData> generator() {
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, 3, Duration.ofSeconds(2), IDLE);
         return strategy.createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
             @Override
             public MetricGroup getMetricGroup() {
@@ -116,10 +117,10 @@ class PartitionWatermarksTest {
     }
 
     /** A source row of a one-column schema followed by the meta fields; only the partition matters here. */
-    private static Row row(int partition) {
-        Object[] fields = new Object[1 + SourceRecords.META];
-        fields[2] = partition;
-        return Row.of(fields);
+    private static RowData row(int partition) {
+        GenericRowData row = new GenericRowData(1 + SourceRecords.META);
+        row.setField(2, partition);
+        return row;
     }
 
     private Sensor lagSensor(int partition) {
