@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Real-time data processing: producers -> Kafka -> Flink SQL -> storage -> API.",
         subcommands = {DemoCommand.class, ServeCommand.class, RunCommand.class, ValidateCommand.class, DeployCommand.class,
-                StopCommand.class, PipelinesCommand.class, ProduceCommand.class, DlqCommand.class, KeysCommand.class})
+                StopCommand.class, PipelinesCommand.class, ProduceCommand.class, DlqCommand.class, KeysCommand.class, BenchCommand.class})
 final class SluiceCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

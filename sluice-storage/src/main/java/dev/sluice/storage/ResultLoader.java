@@ -83,6 +83,7 @@ public final class ResultLoader implements AutoCloseable {
     private final Clock clock;
     private final CountDownLatch closeSignal = new CountDownLatch(1);
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<RowListener> rowListeners = new CopyOnWriteArrayList<>();
 
     private final AtomicLong rowsLoaded = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
@@ -114,6 +115,8 @@ public final class ResultLoader implements AutoCloseable {
         /** Kafka timestamps (the rows' event times, as Flink writes them) of the stored rows, per table. */
         final Map<String, long[]> timestamps = new HashMap<>();
         final Map<String, Integer> timestampCounts = new HashMap<>();
+        /** The stored rows per table, kept only while a {@link RowListener} listens. */
+        final Map<String, List<String[]>> rows = new HashMap<>();
 
         void timestamp(String table, long ts) {
             int n = timestampCounts.getOrDefault(table, 0);
@@ -166,6 +169,14 @@ public final class ResultLoader implements AutoCloseable {
      */
     public void addCommitListener(CommitListener listener) {
         listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Adds a listener that hears of every stored row with the time of the commit that made it visible. May be called
+     * before or after {@link #start()}; rows of batches polled before it was added may be missed.
+     */
+    public void addRowListener(RowListener listener) {
+        rowListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -321,6 +332,9 @@ public final class ResultLoader implements AutoCloseable {
             pending.builder.tombstone(target.table().qualifiedName(), parsed.values());
         } else {
             pending.builder.row(target.table().qualifiedName(), parsed.values());
+            if (!rowListeners.isEmpty()) {
+                pending.rows.computeIfAbsent(target.table().qualifiedName(), t -> new ArrayList<>()).add(parsed.values());
+            }
             if (r.timestamp() >= 0) {
                 pending.timestamp(target.table().qualifiedName(), r.timestamp());
             }
@@ -390,6 +404,9 @@ public final class ResultLoader implements AutoCloseable {
                 newestByTable.get(table).accumulateAndGet(newest, Math::max);
             });
         }
+        if (pending != null && !pending.rows.isEmpty()) {
+            notifyRowListeners(pending.rows, clock.instant());
+        }
         if (batch.rowCount() > 0) {
             notifyListeners(Set.copyOf(batch.rowCounts().keySet()));
         }
@@ -404,6 +421,18 @@ public final class ResultLoader implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("A commit listener failed on the batch that changed {}; loading goes on.", changed, e);
             }
+        }
+    }
+
+    private void notifyRowListeners(Map<String, List<String[]>> rows, Instant committedAt) {
+        for (RowListener listener : rowListeners) {
+            rows.forEach((table, values) -> {
+                try {
+                    listener.stored(table, values, committedAt);
+                } catch (RuntimeException e) {
+                    LOG.warn("A row listener failed on {} rows of {}; loading goes on.", values.size(), table, e);
+                }
+            });
         }
     }
 
