@@ -128,17 +128,16 @@ public final class PartitionWatermarks implements WatermarkStrategy<Row> {
 
         /**
          * Whether this partition still has records to read. Before its first record the generator does not know
-         * which partition it serves, so any unclaimed partition of its consumer with records to read counts.
+         * which partition it serves, so any unclaimed partition of its consumer that may have records to read counts,
+         * including one the consumer has not fetched yet: its lag is unknown, and a partition waiting behind a backlog
+         * must not go idle. Without its consumer (not created yet) nothing is known, which counts as unread too.
          */
         private boolean hasUnreadRecords() {
             ConsumerLagReporter lags = lags();
-            if (lags == null) {
-                return false;
-            }
             if (partition == null) {
-                return lags.unclaimedPartitionHasUnreadRecords();
+                return clientId != null && (lags == null || lags.unclaimedPartitionMayHaveUnreadRecords());
             }
-            return lags.lag(partition) > 0;
+            return lags != null && lags.lag(partition) > 0;
         }
 
         private ConsumerLagReporter lags() {

@@ -15,6 +15,7 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.flink.util.clock.RelativeClock;
+import org.apache.kafka.common.metrics.Measurable;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Value;
@@ -95,9 +96,41 @@ class PartitionWatermarksTest {
         assertThat(output.idle).isTrue();
     }
 
+    @Test
+    void beforeItsFirstRecordAPartitionWaitsWhileItsConsumerHasAnAssignedPartitionItHasNotFetched() {
+        consumerMetrics.addMetric(consumerMetrics.metricName("assigned-partitions", "consumer-coordinator-metrics"),
+                (Measurable) (config, now) -> 3);
+        WatermarkGenerator<Row> reading = generator();
+        WatermarkGenerator<Row> noRecordYet = generator();
+        reading.onEvent(row(0), 10_000, output);
+        lagOfPartition0.record(800);
+        lagOfPartition1.record(0); // empty; partition 2 was assigned but not fetched: its lag is unknown
+        clock.advanceTime(IDLE.multipliedBy(10));
+        noRecordYet.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+
+        lagSensor(2).record(0); // fetched at last, and empty too
+        clock.advanceTime(IDLE);
+        noRecordYet.onPeriodicEmit(output);
+        assertThat(output.idle).isTrue();
+    }
+
+    @Test
+    void beforeItsConsumerExistsNoPartitionGoesIdle() {
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, Duration.ofSeconds(2), IDLE);
+        WatermarkGenerator<Row> generator = strategy.createWatermarkGenerator(context());
+        clock.advanceTime(IDLE.multipliedBy(10));
+        generator.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+    }
+
     private WatermarkGenerator<Row> generator() {
         PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, Duration.ofSeconds(2), IDLE);
-        return strategy.createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
+        return strategy.createWatermarkGenerator(context());
+    }
+
+    private WatermarkGeneratorSupplier.Context context() {
+        return new WatermarkGeneratorSupplier.Context() {
             @Override
             public MetricGroup getMetricGroup() {
                 return new UnregisteredMetricsGroup() {
@@ -112,7 +145,7 @@ class PartitionWatermarksTest {
             public RelativeClock getInputActivityClock() {
                 return clock;
             }
-        });
+        };
     }
 
     /** A source row of a one-column schema followed by the meta fields; only the partition matters here. */
