@@ -13,6 +13,7 @@ import dev.sluice.storage.DuckDbStore;
 import dev.sluice.storage.QueryScope;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
+import dev.sluice.storage.SkippedRecords;
 import dev.sluice.storage.TableDefinition;
 import dev.sluice.server.internal.ConsumerLag;
 import dev.sluice.server.internal.PipelineGraph;
@@ -199,7 +200,17 @@ final class PipelineDeployment {
                 runner.status().name(), loader.status().name(), sum(ends), sum(dead), sum(late), runner.lateRecordsDropped(),
                 ConsumerLag.total(jobLag), resultsOut, loader.rowsLoaded(), ConsumerLag.total(loaderLag), sources,
                 spec.views().stream().map(v -> v.name()).toList(), tables, partitionLag, checkpoints,
-                nodes(spec, jobLag, dead, late, job, nowNanos), operators);
+                nodes(spec, jobLag, dead, late, job, nowNanos), operators, deploymentInfo());
+    }
+
+    private PipelineStatus.DeploymentInfo deploymentInfo() {
+        List<PipelineStatus.Skipped> skipped = new ArrayList<>();
+        long total = 0;
+        for (SkippedRecords s : loader.skippedRecords()) {
+            skipped.add(new PipelineStatus.Skipped(s.topic(), s.deployment(), s.count()));
+            total += s.count();
+        }
+        return new PipelineStatus.DeploymentInfo(compiled.deployment().id(), total, skipped);
     }
 
     /**

@@ -351,8 +351,13 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         for (TableDefinition table : compiled.tables()) {
             store.ensureTable(table);
         }
+        // Kept with the state before the job writes a record: the loader stores only the results of this deployment.
+        if (compiled.state().keep(compiled.deployment())) {
+            LOG.info("Pipeline '{}' starts deployment {} with new state: only its results are stored; results that an earlier"
+                    + " deployment left in the pipeline's topics are skipped.", name, compiled.deployment().id());
+        }
         ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(),
-                LoaderConfig.of("sluice-loader-" + name), clock);
+                LoaderConfig.of("sluice-loader-" + name).withDeployment(compiled.deployment()), clock);
         loader.addCommitListener(tables -> dashboards.committed(name, tables));
         loader.start();
         AlertDelivery alerts = null;

@@ -17,8 +17,10 @@ import java.util.Objects;
  *
  * @param groupId the Kafka consumer group under which consumed offsets are also committed to Kafka, only so that
  *     Kafka tools show the loader's lag; the offsets stored in the database are the ones the loader resumes from
+ * @param deployment the deployment whose records the loader stores (others are skipped and counted, see
+ *     {@link ResultLoader#skippedRecords()}), or null to store every record of the topics
  */
-public record LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatchWait) {
+public record LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatchWait, Deployment deployment) {
     public static final int DEFAULT_MAX_BATCH_RECORDS = 50_000;
     public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(200);
 
@@ -37,14 +39,19 @@ public record LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatc
 
     /** The defaults with this group id, e.g. {@code "sluice-loader-<pipeline>"}. */
     public static LoaderConfig of(String groupId) {
-        return new LoaderConfig(groupId, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_BATCH_WAIT);
+        return new LoaderConfig(groupId, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_BATCH_WAIT, null);
     }
 
     public LoaderConfig withMaxBatchRecords(int records) {
-        return new LoaderConfig(groupId, records, maxBatchWait);
+        return new LoaderConfig(groupId, records, maxBatchWait, deployment);
     }
 
     public LoaderConfig withMaxBatchWait(Duration wait) {
-        return new LoaderConfig(groupId, maxBatchRecords, wait);
+        return new LoaderConfig(groupId, maxBatchRecords, wait, deployment);
+    }
+
+    /** Stores only the records this deployment wrote. */
+    public LoaderConfig withDeployment(Deployment only) {
+        return new LoaderConfig(groupId, maxBatchRecords, maxBatchWait, Objects.requireNonNull(only, "deployment"));
     }
 }
