@@ -110,6 +110,22 @@ public final class ConsumerLagReporter implements MetricsReporter {
         return metric == null ? -1 : lagOf(metric);
     }
 
+    /**
+     * Whether another partition of this consumer has records left to read as of its last fetch. While the consumer hands
+     * out a backlog of one partition, the newer fetch of another one waits in its buffer behind it, and that partition's
+     * {@code records-lag} still says 0 from its previous fetch: 0 is only to be trusted when no other partition is
+     * being caught up on.
+     */
+    public boolean otherPartitionHasUnreadRecords(TopicPartition partition) {
+        TopicPartition self = key(partition.topic(), partition.partition());
+        for (Map.Entry<TopicPartition, KafkaMetric> e : lags.entrySet()) {
+            if (!e.getKey().equals(self) && lagOf(e.getValue()) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Marks a partition as owned by a watermark generator that has seen its records. */
     public void claim(TopicPartition partition) {
         claimed.add(key(partition.topic(), partition.partition()));

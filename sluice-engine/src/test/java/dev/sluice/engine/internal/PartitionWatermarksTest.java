@@ -80,6 +80,22 @@ class PartitionWatermarksTest {
     }
 
     @Test
+    void aPartitionReadToItsEndWaitsWhileItsConsumerCatchesUpOnAnotherOne() {
+        WatermarkGenerator<Row> quiet = generator();
+        quiet.onEvent(row(0), 10_000, output);
+        lagOfPartition0.record(0);
+        lagOfPartition1.record(9_000); // partition 0's next fetch may wait behind this backlog: its 0 may be stale
+        clock.advanceTime(IDLE.multipliedBy(10));
+        quiet.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+
+        lagOfPartition1.record(0);
+        clock.advanceTime(IDLE);
+        quiet.onPeriodicEmit(output);
+        assertThat(output.idle).isTrue();
+    }
+
+    @Test
     void beforeItsFirstRecordAPartitionWaitsWhileAnyUnclaimedPartitionOfItsConsumerHasRecordsLeft() {
         WatermarkGenerator<Row> reading = generator();
         WatermarkGenerator<Row> noRecordYet = generator();
