@@ -20,6 +20,30 @@ function format(n) {
   return Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
 }
 
+function bytes(n) {
+  if (n < 0) {
+    return 'none yet';
+  }
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return format(n) + ' ' + units[i];
+}
+
+function cores(n) {
+  return Number(n).toFixed(2) + ' cores';
+}
+
+// The whole server: CPU (and the part no single pipeline used), heap, task slots (docs/server.md#resources-per-pipeline).
+function server(r) {
+  return 'Server: CPU ' + cores(r.cpuCores) + ' of ' + r.processors + ' (' + cores(r.sharedCpuCores) + ' shared: broker, checkpoints, JIT, GC)'
+    + ' · heap ' + bytes(r.heapUsedBytes) + ' of ' + bytes(r.heapMaxBytes)
+    + ' · task slots ' + r.taskSlotsUsed + ' of ' + r.taskSlots + ' in use';
+}
+
 function card(p, rate) {
   const section = document.createElement('section');
   section.className = 'card';
@@ -37,12 +61,16 @@ function card(p, rate) {
     section.append(d);
   }
   const dl = document.createElement('dl');
-  term(dl, 'State', p.state, 'state state-' + p.state);
+  term(dl, 'Status', p.state, 'state state-' + p.state);
   term(dl, 'Events/s in', rate === null ? '…' : format(rate));
   term(dl, 'Events in', format(p.eventsIn));
   term(dl, 'Results stored', format(p.resultsOut));
   term(dl, 'Dead letters', format(p.deadLetters));
   term(dl, 'Late events', format(p.lateEvents));
+  if (p.resources) {
+    term(dl, 'CPU', cores(p.resources.cpuCores));
+    term(dl, 'State', bytes(p.resources.stateBytes) + ' in ' + p.taskSlots + (p.taskSlots === 1 ? ' slot' : ' slots'));
+  }
   if (p.failure) {
     term(dl, 'Failure', p.failure);
   }
@@ -85,6 +113,9 @@ async function refresh() {
     const disk = document.getElementById('disk');
     disk.hidden = !body.disk || body.disk.level === 'OK';
     disk.textContent = disk.hidden ? '' : body.disk.detail;
+    const machine = document.getElementById('server');
+    machine.hidden = !body.resources;
+    machine.textContent = body.resources ? server(body.resources) : '';
     document.getElementById('updated').textContent = 'Updated ' + new Date().toLocaleTimeString() + '.';
     error.hidden = true;
   } catch (e) {

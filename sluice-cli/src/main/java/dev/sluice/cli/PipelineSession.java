@@ -63,9 +63,10 @@ final class PipelineSession {
                     Long before = previousIn.get(s.name());
                     String rate = before == null ? "" : String.format(" (%,.0f/s)", (s.eventsIn() - before) / seconds);
                     String prefix = statuses.size() == 1 ? "" : "[" + s.name() + "] ";
-                    Console.print(String.format("%s  %sevents in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d (dropped %,d) | lag: pipeline %,d, loader %,d | job %s%s",
+                    Console.print(String.format("%s  %sevents in %,d%s | processed %,d | results stored %,d | dead letters %,d | late %,d (dropped %,d) | lag: pipeline %,d, loader %,d | cpu %.2f cores | job %s%s",
                             LocalTime.now().format(TIME), prefix, s.eventsIn(), rate, s.processed(), s.resultsOut(),
-                            s.deadLetters(), s.lateEvents(), s.lateRecordsDropped(), s.pipelineLag(), s.loaderLag(), s.jobStatus(),
+                            s.deadLetters(), s.lateEvents(), s.lateRecordsDropped(), s.pipelineLag(), s.loaderLag(),
+                            s.resources().cpuCores(), s.jobStatus(),
                             s.state().equals("RUNNING") || s.state().equals("STARTING") ? "" : " | " + s.state() + ": " + s.failure())
                             + diskNote(server));
                     for (PipelineStatus.Source source : s.sources()) {

@@ -10,6 +10,7 @@ import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SpaceThreshold;
 import dev.sluice.storage.DuckDbSettings;
 import dev.sluice.storage.QueryLimits;
+import dev.sluice.storage.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,6 +41,9 @@ final class RunOptions {
 
     @Mixin
     KafkaClientOptions kafka;
+
+    @Mixin
+    StoreOptions store;
 
 
     @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_API_KEY_FILE}",
@@ -160,11 +164,12 @@ final class RunOptions {
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid storage or query option: " + e.getMessage(), e);
         }
+        StoreSettings stores = store.settings(storage, System.getenv());
         ApiKeys keys = apiKeyFile != null ? ApiKeys.load(apiKeyFile) : ApiKeys.none();
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    storage, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest());
+                    stores, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest());
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism, --task-slots or --ingest-* option: " + e.getMessage(), e);
         }

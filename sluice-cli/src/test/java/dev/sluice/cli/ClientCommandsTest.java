@@ -131,7 +131,7 @@ class ClientCommandsTest {
         public Deployed deploy(PipelineSpec spec) {
             PipelineStatus status = new PipelineStatus(spec.name(), "", "RUNNING", null, 2, "RUNNING", "RUNNING", 10, 1, 0, 0, 2, 4, 6, 1,
                     List.of(), List.of(), List.of(new PipelineStatus.TableInfo("alerts", "sluice.fraud.alerts", "append", List.of(), 4, 0, 0, null, -1)),
-                    List.of(), new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of());
+                    List.of(), new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of(), PipelineStatus.Resources.NONE);
             boolean upgrade = running.put(spec.name(), status) != null;
             return new Deployed(status, upgrade);
         }

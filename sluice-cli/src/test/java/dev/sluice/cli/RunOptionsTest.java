@@ -68,6 +68,31 @@ class RunOptionsTest {
     }
 
     @Test
+    void storesInPostgresWithThePasswordFromAFile() throws Exception {
+        Path password = Files.writeString(dir.resolve("db-password"), "s3cret\n");
+        Path readPassword = Files.writeString(dir.resolve("read-password"), "r3ad\n");
+
+        ServerSettings settings = settings("p.yaml", "--store", "postgresql://db:5432/sluice?user=loader", "--store-password-file",
+                password.toString(), "--store-read-url", "postgresql://db:5432/sluice?user=query", "--store-read-password-file",
+                readPassword.toString());
+
+        dev.sluice.storage.PostgresSettings postgres = settings.storage().postgres().orElseThrow();
+        assertThat(postgres.url()).isEqualTo("jdbc:postgresql://db:5432/sluice");
+        assertThat(postgres.user()).isEqualTo("loader");
+        assertThat(postgres.password()).contains("s3cret");
+        assertThat(postgres.readUrl()).contains("jdbc:postgresql://db:5432/sluice");
+        assertThat(postgres.readUser()).isEqualTo("query");
+        assertThat(postgres.readPassword()).contains("r3ad");
+        assertThat(settings("p.yaml").storage().postgres()).isEmpty();
+        assertThatThrownBy(() -> settings("p.yaml", "--store-read-url", "postgresql://db:5432/sluice?user=query"))
+                .isInstanceOf(SluiceException.class)
+                .hasMessage("--store-password-file, --store-read-url and --store-read-password-file need --store");
+        assertThatThrownBy(() -> settings("p.yaml", "--store", "postgresql://db:5432/sluice?user=u&password=x"))
+                .isInstanceOf(SluiceException.class)
+                .hasMessageStartingWith("Invalid --store option: --store must not hold a password");
+    }
+
+    @Test
     void readsStorageAndQueryLimits() {
         ServerSettings settings = settings("p.yaml", "--storage-memory", "768MiB", "--storage-threads", "2", "--query-timeout", "5s");
 

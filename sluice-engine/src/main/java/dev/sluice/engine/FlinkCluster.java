@@ -5,6 +5,7 @@ import dev.sluice.engine.internal.JobMetricsReporter;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.engine.internal.LoopbackCluster;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -211,7 +213,8 @@ public final class FlinkCluster implements AutoCloseable {
                 checkpoints = new JobMetrics.Checkpoints(stats.getCounts().getNumberOfCompletedCheckpoints(),
                         stats.getCounts().getNumberOfFailedCheckpoints(),
                         latest == null ? -1 : latest.getEndToEndDuration(),
-                        latest == null ? -1 : latest.getLatestAckTimestamp());
+                        latest == null ? -1 : latest.getLatestAckTimestamp(),
+                        latest == null ? -1 : latest.getStateSize());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -219,6 +222,26 @@ public final class FlinkCluster implements AutoCloseable {
             LOG.debug("No execution graph for job {}: {}", jobId, e.toString());
         }
         return JobMetricsReporter.snapshot(jobId.toHexString(), checkpoints);
+    }
+
+    /**
+     * The names of the threads that run the job's current task attempts, as Flink names them ({@code <task> (2/4)#1}:
+     * the task, its subtask of how many, the attempt). A source's fetcher thread carries the same name inside its own.
+     * Empty when the job is unknown or has no tasks deployed.
+     */
+    public Set<String> taskThreadNames(JobID jobId) {
+        try {
+            Set<String> names = new HashSet<>();
+            for (AccessExecutionVertex vertex : cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getAllExecutionVertices()) {
+                names.add(vertex.getTaskNameWithSubtaskIndex() + "#" + vertex.getCurrentExecutionAttempt().getAttemptNumber());
+            }
+            return names;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Set.of();
+        } catch (ExecutionException | TimeoutException e) {
+            return Set.of();
+        }
     }
 
     @Override

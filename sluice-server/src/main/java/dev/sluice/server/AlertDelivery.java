@@ -6,7 +6,7 @@ import dev.sluice.alerts.DeliveryOutcome;
 import dev.sluice.alerts.NotificationJson;
 import dev.sluice.alerts.RetryingDelivery;
 import dev.sluice.spec.PipelineSpec;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,11 +78,11 @@ public final class AlertDelivery implements AutoCloseable {
         this.recorded = listener;
     }
 
-    AlertDelivery(PipelineSpec spec, String bootstrapServers, Map<String, String> kafkaProperties, DuckDbStore duckDb,
+    AlertDelivery(PipelineSpec spec, String bootstrapServers, Map<String, String> kafkaProperties, ResultStore storage,
             Map<String, AlertNotifier> notifiers, Map<String, String> unconfigured, RetryingDelivery delivery, Clock clock) {
         this.spec = spec;
         this.unconfigured = Map.copyOf(unconfigured);
-        this.store = new AlertStore(duckDb, spec.name());
+        this.store = new AlertStore(storage, spec.name());
         this.notifiers = Map.copyOf(notifiers);
         this.delivery = delivery;
         this.clock = clock;

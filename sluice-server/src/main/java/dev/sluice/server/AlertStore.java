@@ -3,7 +3,7 @@ package dev.sluice.server;
 import dev.sluice.alerts.AlertNotification;
 import dev.sluice.alerts.DeliveryOutcome;
 import dev.sluice.alerts.NotificationJson;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The notifier's tables in the pipeline's schema of the shared DuckDB store:
+ * The notifier's tables in the pipeline's schema of the shared store (DuckDB or PostgreSQL; the SQL is portable):
  * <ul>
  *   <li>{@code alert_events}: every notification once, by id (the dashboard delivery, read by dashboards and the alerts
  *       page); a row here means the notification was fully handled, so a restart skips it;</li>
@@ -37,10 +37,10 @@ final class AlertStore {
     static final String DELIVERIES = "alert_deliveries";
     static final String SILENCES = "alert_silences";
 
-    private final DuckDbStore store;
+    private final ResultStore store;
     private final String schema;
 
-    AlertStore(DuckDbStore store, String schema) {
+    AlertStore(ResultStore store, String schema) {
         this.store = store;
         this.schema = schema;
     }
@@ -192,14 +192,14 @@ final class AlertStore {
     List<Map<String, Object>> latestPerKey(int limit) {
         return rows("SELECT alert_id, alert, alert_key, severity, state, message, event_time, fired_at FROM ("
                 + "SELECT *, row_number() OVER (PARTITION BY alert, alert_key ORDER BY event_time DESC, state DESC) AS rn FROM "
-                + table(EVENTS) + ") WHERE rn = 1 ORDER BY event_time DESC LIMIT " + limit);
+                + table(EVENTS) + ") AS latest WHERE rn = 1 ORDER BY event_time DESC LIMIT " + limit);
     }
 
     /** The newest events with how each notifier fared. */
     List<Map<String, Object>> history(int limit) {
         return rows("SELECT e.alert_id, e.alert, e.alert_key, e.severity, e.state, e.message, e.event_time, e.fired_at,"
-                + " coalesce((SELECT list(d.notifier || ': ' || d.status || CASE WHEN d.detail = '' THEN '' ELSE ' (' || d.detail || ')' END"
-                + " ORDER BY d.notifier) FROM " + table(DELIVERIES) + " d WHERE d.alert_id = e.alert_id), []) AS deliveries"
+                + " (SELECT array_agg(d.notifier || ': ' || d.status || CASE WHEN d.detail = '' THEN '' ELSE ' (' || d.detail || ')' END"
+                + " ORDER BY d.notifier) FROM " + table(DELIVERIES) + " d WHERE d.alert_id = e.alert_id) AS deliveries"
                 + " FROM " + table(EVENTS) + " e ORDER BY e.event_time DESC, e.fired_at DESC LIMIT " + limit);
     }
 
@@ -218,6 +218,8 @@ final class AlertStore {
                             value = t.toInstant(ZoneOffset.UTC).toString();
                         } else if (value instanceof java.sql.Array a) {
                             value = List.of((Object[]) a.getArray());
+                        } else if (value == null && rs.getMetaData().getColumnLabel(i).equals("deliveries")) {
+                            value = List.of();
                         }
                         row.put(rs.getMetaData().getColumnLabel(i), value);
                     }

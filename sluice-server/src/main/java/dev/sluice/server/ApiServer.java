@@ -175,6 +175,7 @@ public final class ApiServer implements AutoCloseable {
                 space.put("detail", redactor.redact(disk.detail()));
                 json.put("disk", space);
             });
+            status.resources().ifPresent(r -> json.put("resources", r));
             ctx.json(json);
         });
         app.post(PIPELINES, ctx -> {

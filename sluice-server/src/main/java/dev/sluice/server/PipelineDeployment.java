@@ -9,7 +9,7 @@ import dev.sluice.engine.PipelineRunner;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SourceSpec;
 import dev.sluice.storage.DelayHistogram;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import dev.sluice.storage.QueryScope;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
@@ -18,6 +18,7 @@ import dev.sluice.storage.TableDefinition;
 import dev.sluice.server.internal.ConsumerLag;
 import dev.sluice.server.internal.PipelineGraph;
 import dev.sluice.server.internal.RateMeter;
+import dev.sluice.server.internal.ResourceMeter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,7 +127,8 @@ final class PipelineDeployment {
      * call it every few seconds, not per event. Dead letters and late events are counted in storage because the
      * offsets of their transactional topics also count commit markers.
      */
-    PipelineStatus status(BrokerAdmin admin, DuckDbStore store, QueryService queries, FlinkCluster cluster, IngestMetrics ingest) {
+    PipelineStatus status(BrokerAdmin admin, ResultStore store, QueryService queries, FlinkCluster cluster, IngestMetrics ingest,
+            ResourceMeter.Cpu cpu) {
         PipelineSpec spec = compiled.spec();
         long nowNanos = System.nanoTime();
         long nowMillis = clock.millis();
@@ -200,7 +202,8 @@ final class PipelineDeployment {
                 runner.status().name(), loader.status().name(), sum(ends), sum(dead), sum(late), runner.lateRecordsDropped(),
                 ConsumerLag.total(jobLag), resultsOut, loader.rowsLoaded(), ConsumerLag.total(loaderLag), sources,
                 spec.views().stream().map(v -> v.name()).toList(), tables, partitionLag, checkpoints,
-                nodes(spec, jobLag, dead, late, job, nowNanos), operators, deploymentInfo());
+                nodes(spec, jobLag, dead, late, job, nowNanos), operators,
+                new PipelineStatus.Resources(cpu.cores(), cpu.seconds(), c.latestStateBytes()), deploymentInfo());
     }
 
     private PipelineStatus.DeploymentInfo deploymentInfo() {
@@ -287,12 +290,12 @@ final class PipelineDeployment {
     }
 
     /** Committed records of this pipeline's result, dead-letter and late topics that are not yet in storage. */
-    long loaderLag(BrokerAdmin admin, DuckDbStore store) {
+    long loaderLag(BrokerAdmin admin, ResultStore store) {
         return ConsumerLag.total(loaderPartitionLag(admin, store));
     }
 
     /** Per partition of the result, dead-letter and late topics: the loader's position is the offset stored with its rows. */
-    private List<ConsumerLag.Partition> loaderPartitionLag(BrokerAdmin admin, DuckDbStore store) {
+    private List<ConsumerLag.Partition> loaderPartitionLag(BrokerAdmin admin, ResultStore store) {
         Set<String> topics = new LinkedHashSet<>();
         compiled.tables().forEach(t -> topics.add(t.topic()));
         Map<TopicPartition, Long> ends = admin.partitionEnds(List.copyOf(topics));
@@ -309,7 +312,7 @@ final class PipelineDeployment {
      * Stops the job with a savepoint, gives the loader time to store the results that savepoint committed, then stops
      * the loader. Tables, topics and state stay.
      */
-    void stop(BrokerAdmin admin, DuckDbStore store) {
+    void stop(BrokerAdmin admin, ResultStore store) {
         try {
             runner.close();
             drain(admin, store);
@@ -331,7 +334,7 @@ final class PipelineDeployment {
         }
     }
 
-    private void drain(BrokerAdmin admin, DuckDbStore store) {
+    private void drain(BrokerAdmin admin, ResultStore store) {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (loaderLag(admin, store) == 0) {

@@ -27,6 +27,7 @@ import java.util.List;
  * @param nodes           the pipeline's graph (sources, views, sinks, dead letters, late events) with records in and
  *                        out and their rates
  * @param operators       the Flink job's operators with records in and out, as Flink counts them
+ * @param resources       what the pipeline takes of the machine: CPU and the size of its state
  * @param deployment      the deployment the pipeline's state belongs to, and what its loader skipped from others; null
  *                        when not known
  */
@@ -53,6 +54,7 @@ public record PipelineStatus(
         Checkpoints checkpoints,
         List<Node> nodes,
         List<Operator> operators,
+        Resources resources,
         DeploymentInfo deployment) {
 
     /** A status without deployment information. */
@@ -60,10 +62,10 @@ public record PipelineStatus(
             String loaderStatus, long eventsIn, long deadLetters, long lateEvents, long lateRecordsDropped, long pipelineLag,
             long resultsOut, long rowsLoadedTotal, long loaderLag, List<Source> sources, List<String> views,
             List<TableInfo> tables, List<PartitionLag> partitionLag, Checkpoints checkpoints, List<Node> nodes,
-            List<Operator> operators) {
+            List<Operator> operators, Resources resources) {
         this(name, description, state, failure, taskSlots, jobStatus, loaderStatus, eventsIn, deadLetters, lateEvents,
                 lateRecordsDropped, pipelineLag, resultsOut, rowsLoadedTotal, loaderLag, sources, views, tables, partitionLag,
-                checkpoints, nodes, operators, null);
+                checkpoints, nodes, operators, resources, null);
     }
 
     /**
@@ -133,6 +135,21 @@ public record PipelineStatus(
 
     /** A Flink operator of the job (its parallel subtasks summed), with rates over the last second or more. */
     public record Operator(String name, long recordsIn, long recordsOut, double inPerSecond, double outPerSecond) {}
+
+    /**
+     * What a pipeline takes of the machine it shares with the other pipelines of the server. Its task slots are
+     * {@code taskSlots}; CPU is measured per thread and attributed by thread name (its Flink tasks, source readers,
+     * result writers, loader and notifier); what no single pipeline uses (the broker, checkpoint coordination, the
+     * JIT compiler, garbage collection) is in {@code GET /api/v1/pipelines}'s {@code resources}.
+     *
+     * @param cpuCores   CPU the pipeline's threads used over the latest sampling interval (5 s), in cores
+     * @param cpuSeconds CPU seconds the pipeline's threads used since the server started
+     * @param stateBytes the size of its state in the latest completed checkpoint (its share of the heap with the
+     *                   default state backend, of local disk with RocksDB); -1 before the first checkpoint
+     */
+    public record Resources(double cpuCores, double cpuSeconds, long stateBytes) {
+        public static final Resources NONE = new Resources(0, 0, -1);
+    }
 
     /** Source records the Flink job has read: all of them once {@code pipelineLag} is 0. */
     public long processed() {

@@ -1,7 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.engine.StateBackend;
-import dev.sluice.storage.DuckDbSettings;
+import dev.sluice.storage.StoreSettings;
 import dev.sluice.storage.QueryLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,7 @@ import java.util.Properties;
  * @param httpPort           port of the HTTP server (0 = any free port)
  * @param parallelism        Flink parallelism of each pipeline's job, which is also the task slots each pipeline takes
  * @param checkpointInterval how often Flink checkpoints, which is also how often results become visible
- * @param storage            how much memory and how many threads DuckDB may use
+ * @param storage            which store holds the tables (DuckDB, the default, or PostgreSQL) and DuckDB's memory and threads
  * @param queryLimits        how long, how large and how many API queries may be
  * @param apiKeys            keys the API asks for; none is only allowed when the API listens on loopback
  * @param taskSlots          task slots of the embedded Flink cluster, shared by all pipelines; a deploy that needs more
@@ -39,7 +39,7 @@ public record ServerSettings(
         int httpPort,
         int parallelism,
         Duration checkpointInterval,
-        DuckDbSettings storage,
+        StoreSettings storage,
         QueryLimits queryLimits,
         ApiKeys apiKeys,
         int taskSlots,
@@ -68,13 +68,18 @@ public record ServerSettings(
     public ServerSettings(Path dataDir, Optional<String> kafkaBootstrap, int kafkaPort, Properties kafkaProperties, String bindAddress,
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
-                DuckDbSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
+                StoreSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
                 DiskLevels.defaults(), StateBackend.HASHMAP, false, IngestSettings.defaults());
     }
 
     public ServerSettings withIngest(IngestSettings value) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
                 checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, value);
+    }
+
+    public ServerSettings withStorage(StoreSettings value) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, value, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {

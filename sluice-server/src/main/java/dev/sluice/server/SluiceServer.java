@@ -13,9 +13,11 @@ import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
 import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
+import dev.sluice.server.internal.HeapHeadroom;
+import dev.sluice.server.internal.ResourceMeter;
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.PipelineSpec;
-import dev.sluice.storage.DuckDbStore;
+import dev.sluice.storage.ResultStore;
 import dev.sluice.storage.LoaderConfig;
 import dev.sluice.storage.LoaderStatus;
 import dev.sluice.storage.QueryLimits;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Many pipelines end to end in this JVM, on shared infrastructure: one Kafka broker (embedded, or an existing
- * cluster), one embedded Flink cluster with a fixed number of task slots, one DuckDB store with a schema per pipeline,
+ * cluster), one embedded Flink cluster with a fixed number of task slots, one store (DuckDB, or PostgreSQL with
+ * {@code --store}) with a schema per pipeline,
  * and the HTTP API. Each pipeline has its own Flink job, topics, tables, dead letters and loader, so it can be
  * deployed, upgraded and removed at runtime without touching the others, and a failing job fails alone.
  *
@@ -60,6 +63,9 @@ import org.slf4j.LoggerFactory;
 public final class SluiceServer implements StatusSource, PipelineControl, StreamCatalog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceServer.class);
 
+    /** How often CPU per pipeline is sampled. */
+    private static final Duration RESOURCE_SAMPLE_INTERVAL = Duration.ofSeconds(5);
+
     private final ServerSettings settings;
     private final Clock clock = Clock.systemUTC();
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -73,10 +79,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private String bootstrapServers;
     private BrokerAdmin admin;
     private FlinkCluster flink;
-    private DuckDbStore store;
+    private ResultStore store;
     private TransactionTimeouts timeouts;
     /** Sluice's own status queries; the API's run in a QueryService of their own, so that they cannot crowd these out. */
     private QueryService queries;
+    private ResourceMeter resources;
     private DashboardHub dashboards;
     private ApiServer api;
     private DiskGuard disk;
@@ -165,7 +172,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         started.add(ingest);
         flink = FlinkCluster.start(settings.taskSlots(), Map.of());
         started.add(flink);
-        store = DuckDbStore.open(settings.databaseFile(), settings.storage());
+        store = settings.storage().open(settings.databaseFile());
         started.add(store);
         queries = new QueryService(store);
         // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
@@ -173,6 +180,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
         started.add(dashboards);
         started.add(this::stopPipelines);
+        resources = new ResourceMeter(this::taskThreads, RESOURCE_SAMPLE_INTERVAL);
+        started.add(resources);
         for (PipelineSpec spec : specs) {
             deploy(spec);
         }
@@ -183,9 +192,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
                     + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
         }
-        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}.", specs.size(),
+        LOG.info("Sluice is running {} pipeline(s) {}: Kafka {}, HTTP {}:{}, {} task slots, data in {}, tables in {}.", specs.size(),
                 pipelineNames(), bootstrapServers, settings.bindAddress(), api.port(), settings.taskSlots(),
-                settings.dataDir().toAbsolutePath());
+                settings.dataDir().toAbsolutePath(), store.location());
     }
 
     @Override
@@ -201,6 +210,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': it needs " + settings.parallelism()
                     + " task slots, but only " + free + " of the Flink cluster's " + settings.taskSlots() + " are free ("
                     + slotUse() + "). Remove a pipeline, or start the server with more --task-slots");
+        }
+        if (previous == null && !pipelines.isEmpty()) {
+            HeapHeadroom.shortfall().ifPresent(shortfall -> {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + shortfall);
+            });
         }
         EngineConfig engine = engineConfig(spec);
         boolean startOver = false;
@@ -572,7 +586,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         return admin;
     }
 
-    public DuckDbStore store() {
+    public ResultStore store() {
         return store;
     }
 
@@ -651,7 +665,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private PipelineStatus status(PipelineDeployment d) {
-        return d.status(admin, store, queries, flink, ingest.metrics());
+        return d.status(admin, store, queries, flink, ingest.metrics(), resources.cpu(d.name()));
+    }
+
+    /** The thread names of each running pipeline's Flink tasks, for attributing CPU. */
+    private Map<String, Set<String>> taskThreads() {
+        Map<String, Set<String>> tasks = new LinkedHashMap<>();
+        for (PipelineDeployment d : snapshot) {
+            tasks.put(d.name(), flink.taskThreadNames(d.runner().flinkJobId()));
+        }
+        return tasks;
+    }
+
+    @Override
+    public Optional<ServerResources> resources() {
+        ResourceMeter.Process p = resources.process();
+        return Optional.of(new ServerResources(p.cpu().cores(), p.cpu().seconds(), p.sharedCpu().cores(), p.sharedCpu().seconds(),
+                p.heapUsedBytes(), p.heapMaxBytes(), p.residentBytes(), settings.taskSlots(), usedSlotsNow(),
+                Runtime.getRuntime().availableProcessors()));
     }
 
     @Override

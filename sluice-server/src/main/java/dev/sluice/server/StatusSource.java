@@ -23,6 +23,11 @@ public interface StatusSource {
         return Optional.empty();
     }
 
+    /** CPU, memory and task slots of the whole server, where the server measures them. */
+    default Optional<ServerResources> resources() {
+        return Optional.empty();
+    }
+
     /** A snapshot of one pipeline, if it runs. */
     default Optional<PipelineStatus> pipelineStatus(String name) {
         return pipelines().stream().filter(p -> p.name().equals(name)).findFirst();

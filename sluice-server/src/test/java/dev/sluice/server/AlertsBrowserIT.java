@@ -56,7 +56,7 @@ class AlertsBrowserIT {
     void notificationsAppearLiveAndResolveWithoutConsoleErrors() throws Exception {
         PipelineSpec spec = new SpecParser().parse(PIPELINE, dir.resolve("shop.yaml"));
         PipelineStatus shop = new PipelineStatus("shop", "", "RUNNING", null, 1, "RUNNING", "RUNNING", 0, 0, 0, 0, 0, 0, 0, 0,
-                List.of(), List.of("all_orders"), List.of(), List.of(), null, List.of(), List.of());
+                List.of(), List.of("all_orders"), List.of(), List.of(), null, List.of(), List.of(), PipelineStatus.Resources.NONE);
         ServerSettings settings = new ServerSettings(dir, Optional.empty(), 0, new Properties(), "localhost", 0, 1, Duration.ofSeconds(1));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
              BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties());

@@ -37,7 +37,7 @@ class MetricsEndpointTest {
                 new PipelineStatus.Checkpoints(7, 1, 250, 2000, 3),
                 List.of(new PipelineStatus.Node("source:clicks", "source", "clicks", List.of(), eventsIn - lag, eventsIn - lag, 1.5, 1.5),
                         new PipelineStatus.Node("view:big", "view", "big", List.of("source:clicks"), -1, 5, -1, 0)),
-                List.of());
+                List.of(), new PipelineStatus.Resources(0.25, 12.5, 4096));
     }
 
     @Test
@@ -82,6 +82,9 @@ class MetricsEndpointTest {
                     .containsEntry("sluice_node_records_in_total{kind=source,node=source:clicks,pipeline=shop}", 93.0)
                     .containsEntry("sluice_node_records_out_total{kind=view,node=view:big,pipeline=shop}", 5.0)
                     .containsEntry("sluice_pipeline_running{pipeline=shop}", 1.0)
+                    .containsEntry("sluice_pipeline_cpu_seconds_total{pipeline=shop}", 12.5)
+                    .containsEntry("sluice_pipeline_cpu_usage{pipeline=shop}", 0.25)
+                    .containsEntry("sluice_pipeline_state_bytes{pipeline=shop}", 4096.0)
                     // A view without a count of its own has no records-in series rather than a negative one.
                     .doesNotContainKey("sluice_node_records_in_total{kind=view,node=view:big,pipeline=shop}");
 

@@ -152,6 +152,25 @@ class MultiPipelineIT {
             assertThat(server.status("alpha").state()).isEqualTo("RUNNING");
             assertThat(server.status("beta").state()).isEqualTo("RUNNING");
             assertThat(server.status("gamma").state()).isEqualTo("FAILING");
+            // CPU per pipeline is measured per thread: the two working pipelines used some, and what is attributed to
+            // pipelines and to nobody is never more than the process used.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode all = JSON.readTree(get(api + "/pipelines").body());
+                JsonNode resources = all.get("resources");
+                assertThat(resources.get("taskSlots").asInt()).isEqualTo(4);
+                assertThat(resources.get("taskSlotsUsed").asInt()).isEqualTo(3);
+                assertThat(resources.get("heapMaxBytes").asLong()).isPositive();
+                double attributed = resources.get("sharedCpuSeconds").asDouble();
+                for (JsonNode p : all.get("pipelines")) {
+                    attributed += p.at("/resources/cpuSeconds").asDouble();
+                }
+                assertThat(attributed).isLessThanOrEqualTo(resources.get("cpuSeconds").asDouble() * 1.05);
+                for (String name : List.of("alpha", "beta")) {
+                    JsonNode one = JSON.readTree(get(api + "/pipelines/" + name).body()).get("resources");
+                    assertThat(one.get("cpuSeconds").asDouble()).as(name + " CPU seconds").isPositive();
+                    assertThat(one.get("stateBytes").asLong()).as(name + " state size").isGreaterThanOrEqualTo(0);
+                }
+            });
 
             // A fourth pipeline over the API: it takes the last free slot, a fifth does not fit.
             HttpResponse<String> invalid = postYaml(api + "/pipelines", DELTA.replace("GROUP BY page", "GROUP BY pag"));

@@ -138,7 +138,7 @@ class PipelineRoutesTest {
 
     static PipelineStatus status(String name) {
         return new PipelineStatus(name, "", "RUNNING", null, 1, "RUNNING", "RUNNING", 0, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), List.of(),
-                List.of(), new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of());
+                List.of(), new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of(), PipelineStatus.Resources.NONE);
     }
 
     private static String rows(HttpResponse<String> r) throws Exception {

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class DuckDbStore implements AutoCloseable {
+public final class DuckDbStore implements ResultStore {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbStore.class);
     static final String OFFSETS_TABLE = "_sluice_offsets";
     static final String REJECTED_TABLE = "_sluice_rejected";
@@ -144,12 +144,18 @@ public final class DuckDbStore implements AutoCloseable {
         return file;
     }
 
+    @Override
+    public String location() {
+        return file.toString();
+    }
+
     /**
      * Creates the table if it does not exist, or checks that the existing one has the same columns, types and
      * primary key. Must be called for every table before {@link #write} touches it.
      *
      * @throws StorageException when the table exists with a different schema; the message lists both
      */
+    @Override
     public synchronized void ensureTable(TableDefinition table) {
         ensureTable(table, true);
     }
@@ -161,6 +167,7 @@ public final class DuckDbStore implements AutoCloseable {
      *
      * @throws StorageException when the table exists with a different schema; the message lists both
      */
+    @Override
     public synchronized void checkTable(TableDefinition table) {
         ensureTable(table, false);
     }
@@ -250,6 +257,7 @@ public final class DuckDbStore implements AutoCloseable {
      *
      * @throws StorageException when the batch could not be written; it was rolled back and may be retried
      */
+    @Override
     public synchronized void write(LoadBatch batch) {
         if (batch.isEmpty()) {
             return;
@@ -391,6 +399,7 @@ public final class DuckDbStore implements AutoCloseable {
      * For fault injection only (see {@link WriteFaults}): installs a hook around the commit of every later
      * {@link #write}. Production never calls this.
      */
+    @Override
     public void injectFaults(WriteFaults hook) {
         faults = hook == null ? WriteFaults.NONE : hook;
     }
@@ -401,6 +410,7 @@ public final class DuckDbStore implements AutoCloseable {
      *
      * @throws StorageException when it could not be done; then nothing changed
      */
+    @Override
     public synchronized void startOver(List<TableDefinition> cleared, Map<TopicPartition, Long> offsets) {
         try {
             connection.setAutoCommit(false);
@@ -431,6 +441,7 @@ public final class DuckDbStore implements AutoCloseable {
     }
 
     /** The next offset to consume per topic partition, as of the last committed {@link #write}. */
+    @Override
     public synchronized Map<TopicPartition, Long> committedOffsets() {
         Map<TopicPartition, Long> offsets = new HashMap<>();
         try (Statement s = connection.createStatement();
@@ -448,16 +459,19 @@ public final class DuckDbStore implements AutoCloseable {
      * The tables of the default schema {@value TableDefinition#DEFAULT_SCHEMA}, sorted, including Sluice's own
      * {@code _sluice_offsets} and {@code _sluice_rejected}.
      */
+    @Override
     public List<String> tables() {
         return tables(TableDefinition.DEFAULT_SCHEMA);
     }
 
     /** The tables of one schema (a pipeline's), sorted; empty when there is no such schema. */
+    @Override
     public List<String> tables(String schema) {
         return allTables().getOrDefault(schema, List.of());
     }
 
     /** Every schema that holds tables, each with its tables, sorted by schema and table. */
+    @Override
     public Map<String, List<String>> allTables() {
         Map<String, List<String>> bySchema = new java.util.TreeMap<>();
         try (Connection c = readConnection();
@@ -526,17 +540,12 @@ public final class DuckDbStore implements AutoCloseable {
         return "(" + String.join(", ", columns) + ")" + (primaryKey.isEmpty() ? " without primary key" : " with primary key " + primaryKey);
     }
 
-    /** Work on the writer connection inside one transaction; see {@link #inTransaction}. */
-    @FunctionalInterface
-    public interface SqlWork<T> {
-        T run(java.sql.Connection connection) throws SQLException;
-    }
-
     /**
      * Runs {@code work} on the writer connection in one transaction (committed when it returns, rolled back when it
      * throws), between the loader's batches. For components that keep their own small tables next to the loaded ones,
      * such as the alert notifier's {@code alert_events}; keep the work short, the loader waits for it.
      */
+    @Override
     public synchronized <T> T inTransaction(String what, SqlWork<T> work) {
         try {
             connection.setAutoCommit(false);

@@ -10,7 +10,7 @@ import java.util.Objects;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Everything one {@link DuckDbStore#write} applies in a single transaction: rows and tombstones for several tables,
+ * Everything one {@link ResultStore#write} applies in a single transaction: rows and tombstones for several tables,
  * records that were rejected, and the next offset to consume per topic partition. Because the offsets commit
  * together with the rows, a restart resumes exactly after the last written batch.
  *

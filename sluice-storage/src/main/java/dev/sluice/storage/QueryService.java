@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.PathRedactor;
 import dev.sluice.SluiceException;
 import dev.sluice.storage.internal.JsonSize;
+import dev.sluice.storage.internal.PostgresQueryCheck;
 import dev.sluice.storage.internal.QueryPolicy;
 import dev.sluice.storage.internal.Sql;
 import dev.sluice.storage.internal.SqlText;
@@ -34,11 +35,11 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 /**
- * Read-only SQL over a {@link DuckDbStore}, for the REST API and dashboards. Safe to call from many threads: every
- * call uses its own connection and never waits for the loader.
+ * Read-only SQL over a {@link ResultStore} (DuckDB or PostgreSQL), for the REST API and dashboards. Safe to call from
+ * many threads: every call uses its own connection and never waits for the loader.
  *
- * <p>A query must be exactly one read-only statement: SELECT, WITH … SELECT, VALUES, FROM-first, SHOW TABLES,
- * DESCRIBE, SUMMARIZE, or EXPLAIN [ANALYZE] of one of those. Anything else is refused with
+ * <p>Over DuckDB, a query must be exactly one read-only statement: SELECT, WITH … SELECT, VALUES, FROM-first, SHOW
+ * TABLES, DESCRIBE, SUMMARIZE, or EXPLAIN [ANALYZE] of one of those. Anything else is refused with
  * {@link QueryRejectedException} before it runs. The decision is made on DuckDB's own parse of the text
  * ({@code json_serialize_sql}, which parses without executing and only accepts SELECT statements), not on the text:
  * the parse tree may only call functions on an allow list and only read storage tables ({@link QueryPolicy}), so SQL
@@ -46,6 +47,11 @@ import java.util.concurrent.Semaphore;
  * driver's {@code prepareStatement} cannot be used for the check because it executes all but the last of several
  * statements while preparing. The text that runs is exactly the text that was checked. Accepted queries run inside
  * a {@code READ ONLY} transaction, on a database whose configuration is locked and which has no external access.
+ *
+ * <p>Over PostgreSQL, a query must be exactly one SELECT, WITH, VALUES or TABLE statement, or EXPLAIN [ANALYZE] of
+ * one ({@link PostgresQueryCheck}); its plan may read only storage tables (of the pipeline's schema for a pipeline's
+ * queries). What guarantees that nothing changes is PostgreSQL itself: the query runs on a connection of a role that
+ * may only read ({@link PostgresSettings}), inside a {@code READ ONLY} transaction, with a {@code statement_timeout}.
  *
  * <p>Every query is bounded ({@link QueryLimits}): it is cancelled after the timeout, which covers running it and
  * reading and converting its rows; its result may take about {@code maxResultBytes} of JSON; and only
@@ -61,7 +67,9 @@ public final class QueryService {
     static final String ALLOWED = "only read-only queries (SELECT, WITH, VALUES, FROM, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN) are allowed";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final DuckDbStore store;
+    private final ResultStore store;
+    /** Whether the store is PostgreSQL, whose own parser, role and settings make the checks (see {@link PostgresQueryCheck}). */
+    private final boolean postgres;
     private final QueryLimits limits;
     private final Clock clock;
     private final Semaphore running;
@@ -69,22 +77,27 @@ public final class QueryService {
     /** Built on first use, from the catalog of the store. */
     private volatile QueryPolicy policy;
 
-    public QueryService(DuckDbStore store) {
+    public QueryService(ResultStore store) {
         this(store, QueryLimits.defaults(), Clock.systemUTC());
     }
 
     /** @param timeout how long one query may take before it is cancelled */
-    public QueryService(DuckDbStore store, Duration timeout) {
+    public QueryService(ResultStore store, Duration timeout) {
         this(store, QueryLimits.defaults().withTimeout(timeout), Clock.systemUTC());
     }
 
     /** @param clock measures the timeout */
-    public QueryService(DuckDbStore store, QueryLimits limits, Clock clock) {
+    public QueryService(ResultStore store, QueryLimits limits, Clock clock) {
         this.store = store;
         this.limits = limits;
         this.clock = clock;
         this.running = new Semaphore(limits.maxConcurrentQueries());
-        this.redactor = PathRedactor.of(store.file().getParent() != null ? store.file().getParent() : store.file());
+        this.postgres = store instanceof PostgresStore;
+        if (store instanceof DuckDbStore duckDb) {
+            this.redactor = PathRedactor.of(duckDb.file().getParent() != null ? duckDb.file().getParent() : duckDb.file());
+        } else {
+            this.redactor = PathRedactor.none();
+        }
     }
 
     public QueryLimits limits() {
@@ -124,6 +137,12 @@ public final class QueryService {
         acquire();
         try (Connection c = connect()) {
             long deadline = deadline();
+            if (postgres) {
+                useSchema(c, scope.defaultSchema());
+                String statement = PostgresQueryCheck.statement(sql);
+                checkPlan(c, statement, scope.readable().orElseGet(() -> store.allTables().keySet()), deadline);
+                return run(c, sql, maxRows, deadline);
+            }
             String checked = check(c, sql, scope);
             useSchema(c, scope.defaultSchema());
             return run(c, checked, maxRows, deadline);
@@ -173,7 +192,7 @@ public final class QueryService {
 
     private Connection connect() {
         try {
-            return store.readConnection();
+            return store instanceof DuckDbStore duckDb ? duckDb.readConnection() : ((PostgresStore) store).readConnection();
         } catch (StorageException e) {
             throw new StorageException(redactor.redact(e.getMessage()), e);
         }
@@ -199,11 +218,51 @@ public final class QueryService {
      * Sluice's own EXPLAIN prefix in front, so that a comment our lexer reads differently from DuckDB's cannot
      * smuggle in anything unchecked.
      */
-    private static void useSchema(Connection c, String schema) throws SQLException {
-        // A per-connection setting that DuckDB allows with its configuration locked; every query has its own connection.
+    private void useSchema(Connection c, String schema) throws SQLException {
+        // A per-connection setting (DuckDB allows it with its configuration locked); every query has its own connection.
         try (Statement s = c.createStatement()) {
-            s.execute("SET schema = " + Sql.literal(schema));
+            s.execute(postgres ? "SET search_path TO " + Sql.quote(schema) : "SET schema = " + Sql.literal(schema));
         }
+    }
+
+    /**
+     * Plans the statement without running it ({@code EXPLAIN (VERBOSE, FORMAT JSON)}, read-only, under the timeout,
+     * since planning folds constants) and refuses it when the plan reads a table outside {@code schemas}, such as
+     * another pipeline's or PostgreSQL's catalog.
+     *
+     * @return the tables the plan reads, as lower-case {@code schema.table}
+     */
+    private Set<String> checkPlan(Connection c, String statement, Set<String> schemas, long deadline) throws SQLException {
+        JsonNode plan;
+        try (Statement s = c.createStatement()) {
+            s.setEscapeProcessing(false);
+            s.execute("BEGIN TRANSACTION READ ONLY");
+            try {
+                s.execute("SET LOCAL statement_timeout = " + Math.max(1, deadline - clock.millis()));
+                try (ResultSet rs = s.executeQuery("EXPLAIN (VERBOSE, FORMAT JSON) " + statement)) {
+                    rs.next();
+                    plan = JSON.readTree(rs.getString(1));
+                }
+            } catch (IOException e) {
+                throw new SQLException("cannot read PostgreSQL's plan of the query: " + e.getMessage(), e);
+            } catch (SQLException e) {
+                if (clock.millis() >= deadline || "57014".equals(e.getSQLState())) {
+                    throw timedOut(e);
+                }
+                throw e;
+            } finally {
+                s.execute("ROLLBACK");
+            }
+        }
+        Set<String> read = PostgresQueryCheck.relations(plan);
+        for (String table : read) {
+            String schema = table.substring(0, table.indexOf('.'));
+            if (!schemas.contains(schema)) {
+                throw new QueryRejectedException("'" + table + "' is not a storage table; queries may read only the storage tables of "
+                        + new java.util.TreeSet<>(schemas) + " and names they define with WITH");
+            }
+        }
+        return read;
     }
 
     private String check(Connection c, String sql, QueryScope scope) throws SQLException {
@@ -233,9 +292,33 @@ public final class QueryService {
             throw new QueryRejectedException("empty query");
         }
         try (Connection c = connect()) {
+            if (postgres) {
+                return tablesReadPostgres(c, sql, schema, tables);
+            }
             return check(c, sql, schema, Map.of(schema, new HashSet<>(tables))).tables();
         } catch (SQLException e) {
             throw failed("checking the query failed: ", e);
+        }
+    }
+
+    /**
+     * PostgreSQL can only plan a query over tables that exist: before a pipeline's tables are created, the answer is
+     * all of {@code tables}, which is never less than the query reads.
+     */
+    private Set<String> tablesReadPostgres(Connection c, String sql, String schema, Set<String> tables) throws SQLException {
+        String statement = PostgresQueryCheck.statement(sql);
+        useSchema(c, schema);
+        try {
+            return checkPlan(c, statement, Set.of(schema), deadline());
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
+            Set<String> all = new HashSet<>();
+            for (String t : tables) {
+                all.add((schema + "." + t).toLowerCase(Locale.ROOT));
+            }
+            return all;
         }
     }
 
@@ -314,6 +397,11 @@ public final class QueryService {
         try (Statement s = c.createStatement()) {
             s.execute("BEGIN TRANSACTION READ ONLY");
             try {
+                if (postgres) {
+                    // The server cancels the statement itself; the text runs as written, without JDBC escape rewriting.
+                    s.setEscapeProcessing(false);
+                    s.execute("SET LOCAL statement_timeout = " + Math.max(1, deadline - clock.millis()));
+                }
                 // The driver cancels the statement after whole seconds; reading the rows is timed below.
                 s.setQueryTimeout((int) Math.max(1, (deadline - clock.millis() + 999) / 1000));
                 s.setMaxRows(maxRows + 1);
@@ -321,7 +409,7 @@ public final class QueryService {
                     return read(rs, maxRows, deadline);
                 }
             } catch (SQLException e) {
-                if (clock.millis() >= deadline) {
+                if (clock.millis() >= deadline || (postgres && "57014".equals(e.getSQLState()))) {
                     throw timedOut(e);
                 }
                 throw e;
@@ -350,7 +438,7 @@ public final class QueryService {
         String[] types = new String[n];
         long bytes = 0;
         for (int i = 1; i <= n; i++) {
-            types[i - 1] = meta.getColumnTypeName(i);
+            types[i - 1] = postgres ? postgresTypeName(meta, i) : meta.getColumnTypeName(i);
             columns.add(new ResultColumn(meta.getColumnLabel(i), types[i - 1]));
             bytes += JsonSize.of(columns.get(i - 1).name()) + JsonSize.of(types[i - 1]) + 20;
         }
@@ -398,6 +486,27 @@ public final class QueryService {
             return bytes / mib + " MiB";
         }
         return bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " bytes";
+    }
+
+    /** PostgreSQL's type names as DuckDB spells the same types, so that clients see one set of names. */
+    private static String postgresTypeName(ResultSetMetaData meta, int i) throws SQLException {
+        String name = meta.getColumnTypeName(i);
+        return switch (name) {
+            case "text", "varchar", "bpchar", "name" -> "VARCHAR";
+            case "bool" -> "BOOLEAN";
+            case "int2" -> "SMALLINT";
+            case "int4" -> "INTEGER";
+            case "int8" -> "BIGINT";
+            case "float4" -> "FLOAT";
+            case "float8" -> "DOUBLE";
+            case "numeric" -> meta.getPrecision(i) > 0 && meta.getPrecision(i) <= 1000
+                    ? "DECIMAL(" + meta.getPrecision(i) + "," + meta.getScale(i) + ")" : "DECIMAL";
+            case "date" -> "DATE";
+            case "time" -> "TIME";
+            case "timestamp" -> "TIMESTAMP";
+            case "timestamptz" -> "TIMESTAMP WITH TIME ZONE";
+            default -> name.toUpperCase(Locale.ROOT);
+        };
     }
 
     private static Object value(ResultSet rs, int i, String type) throws SQLException {

@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads result topics into a {@link DuckDbStore}, exactly once: it reads only committed Kafka transactions
+ * Loads result topics into a {@link ResultStore}, exactly once: it reads only committed Kafka transactions
  * ({@code isolation.level=read_committed}), writes rows in batches, and stores the next offset of every partition in
  * the same database transaction as the rows. On start it resumes from those offsets (or from the beginning of a
  * partition it has never loaded), so a crash or restart neither loses nor duplicates rows.
@@ -81,7 +81,7 @@ public final class ResultLoader implements AutoCloseable {
 
     private final String bootstrapServers;
     private final Properties consumerProperties;
-    private final DuckDbStore store;
+    private final ResultStore store;
     private final List<TableDefinition> tables;
     private final Map<String, Target> byTopic;
     private final LoaderConfig config;
@@ -145,7 +145,7 @@ public final class ResultLoader implements AutoCloseable {
      * @param clock for timestamps (last batch time, rejection time, batch delay); batch waits and retry backoff use
      *     the monotonic clock
      */
-    public ResultLoader(String bootstrapServers, Properties consumerProperties, DuckDbStore store, List<TableDefinition> tables,
+    public ResultLoader(String bootstrapServers, Properties consumerProperties, ResultStore store, List<TableDefinition> tables,
                         LoaderConfig config, Clock clock) {
         this.bootstrapServers = bootstrapServers;
         this.consumerProperties = new Properties();
@@ -253,7 +253,7 @@ public final class ResultLoader implements AutoCloseable {
                 Map<TopicPartition, Long> written = positions(c, partitions);
                 status = LoaderStatus.RUNNING;
                 LOG.info("Loading {} partitions of {} into {} from the offsets stored there ({} partitions start at the beginning){}.",
-                        partitions.size(), byTopic.keySet(), store.file(), fresh.size(), config.deployment() == null ? ""
+                        partitions.size(), byTopic.keySet(), store.location(), fresh.size(), config.deployment() == null ? ""
                                 : "; storing only the records of deployment " + config.deployment().id());
                 loop(c, partitions, written);
             } finally {
@@ -360,14 +360,14 @@ public final class ResultLoader implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (stored(batch)) {
                     LOG.warn("Writing a batch of {} rows to {} reported a failure, but its offsets {} are in the database: it was"
-                            + " committed, so it is not written again.", batch.rowCount(), store.file(), batch.nextOffsets(), e);
+                            + " committed, so it is not written again.", batch.rowCount(), store.location(), batch.nextOffsets(), e);
                     break;
                 }
                 if (attempt == MAX_WRITE_ATTEMPTS) {
-                    throw new StorageException("Cannot write a batch of " + batch.rowCount() + " rows to " + store.file() + " after "
+                    throw new StorageException("Cannot write a batch of " + batch.rowCount() + " rows to " + store.location() + " after "
                             + MAX_WRITE_ATTEMPTS + " attempts; dropping it from memory to read it again from the offsets in the database", e);
                 }
-                fail("Cannot write a batch of " + batch.rowCount() + " rows to " + store.file() + " (attempt " + attempt + " of "
+                fail("Cannot write a batch of " + batch.rowCount() + " rows to " + store.location() + " (attempt " + attempt + " of "
                         + MAX_WRITE_ATTEMPTS + "); keeping it and retrying in " + backoff.toMillis() + " ms", e);
                 if (awaitClose(backoff)) {
                     return false;
@@ -503,7 +503,7 @@ public final class ResultLoader implements AutoCloseable {
         try {
             return store.committedOffsets().entrySet().containsAll(batch.nextOffsets().entrySet());
         } catch (RuntimeException e) {
-            LOG.debug("Cannot read the committed offsets from {} to check a failed write.", store.file(), e);
+            LOG.debug("Cannot read the committed offsets from {} to check a failed write.", store.location(), e);
             return false;
         }
     }

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * A storage table fed by a result topic: which topic, which columns (Flink SQL types), which primary key, and
- * whether rows are upserted or appended. The engine produces one per sink; {@link DuckDbStore#ensureTable} creates
+ * whether rows are upserted or appended. The engine produces one per sink; {@link ResultStore#ensureTable} creates
  * the table and {@link ResultLoader} fills it.
  *
  * <h2>Result topic wire format</h2>

@@ -77,6 +77,12 @@ public final class PipelineMeters {
                 Tags.empty(), st -> st.checkpoints().lastDurationMillis() < 0 ? Double.NaN : st.checkpoints().lastDurationMillis() / 1000.0);
         gauge(p, "sluice.checkpoint.age", "seconds", "Time since the latest completed checkpoint",
                 Tags.empty(), st -> st.checkpoints().lastAgeMillis() < 0 ? Double.NaN : st.checkpoints().lastAgeMillis() / 1000.0);
+        counter(p, "sluice.pipeline.cpu.seconds", "CPU seconds the pipeline's threads used since the server started",
+                Tags.empty(), st -> st.resources().cpuSeconds());
+        gauge(p, "sluice.pipeline.cpu.usage", null, "Cores the pipeline's threads used over the latest 5 s",
+                Tags.empty(), st -> st.resources().cpuCores());
+        gauge(p, "sluice.pipeline.state", "bytes", "Size of the pipeline's state in its latest completed checkpoint",
+                Tags.empty(), st -> st.resources().stateBytes() < 0 ? Double.NaN : st.resources().stateBytes());
         gauge(p, "sluice.pipeline.running", null, "1 while the pipeline's state is RUNNING, else 0",
                 Tags.empty(), st -> "RUNNING".equals(st.state()) ? 1 : 0);
         counter(p, "sluice.loader.foreign.records.skipped", "Result records of another deployment of the pipeline (an earlier"
@@ -137,18 +143,14 @@ public final class PipelineMeters {
         return java.util.Optional.empty();
     }
 
-    private interface LongOf {
-        long of(PipelineStatus status);
-    }
-
-    private void counter(String pipeline, String name, String description, Tags tags, LongOf value) {
+    private void counter(String pipeline, String name, String description, Tags tags, ToDoubleFunction<PipelineStatus> value) {
         Tags all = tags.and("pipeline", pipeline);
         if (!registered.add(key(pipeline, name, all))) {
             return;
         }
         ToDoubleFunction<Map<String, PipelineStatus>> read = m -> {
             PipelineStatus st = m.get(pipeline);
-            return st == null ? 0 : Math.max(0, value.of(st));
+            return st == null ? 0 : Math.max(0, value.applyAsDouble(st));
         };
         FunctionCounter c = FunctionCounter.builder(name, latest, read).description(description).tags(all).register(registry);
         meters.computeIfAbsent(pipeline, k -> new ArrayList<>()).add(c.getId());

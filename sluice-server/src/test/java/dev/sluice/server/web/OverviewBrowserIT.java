@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.server.ApiKeys;
 import dev.sluice.server.ApiServer;
 import dev.sluice.server.PipelineStatus;
+import dev.sluice.server.ServerResources;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.server.StatusSource;
@@ -28,7 +29,7 @@ class OverviewBrowserIT {
 
     private static final PipelineStatus PAYMENTS = new PipelineStatus("payments", "Card payments", "RUNNING", null, 1, "RUNNING",
             "RUNNING", 1234, 2, 3, 0, 0, 77, 80, 0, List.of(), List.of("valid_payments"), List.of(), List.of(),
-            new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of());
+            new PipelineStatus.Checkpoints(0, 0, -1, -1, 0), List.of(), List.of(), new PipelineStatus.Resources(0.375, 41.5, 3 * 1024 * 1024));
 
     private static final StatusSource STATUS = new StatusSource() {
         @Override
@@ -39,6 +40,11 @@ class OverviewBrowserIT {
         @Override
         public List<PipelineStatus> pipelines() {
             return List.of(PAYMENTS);
+        }
+
+        @Override
+        public Optional<ServerResources> resources() {
+            return Optional.of(new ServerResources(1.25, 300, 0.5, 120, 512L << 20, 3L << 30, 900L << 20, 8, 1, 2));
         }
     };
 
@@ -60,7 +66,9 @@ class OverviewBrowserIT {
                     "return document.querySelector('[data-pipeline=payments]')?.textContent"));
 
             String card = (String) browser.script("return document.querySelector('[data-pipeline=payments]').textContent");
-            assertThat(card).contains("payments", "RUNNING", "1,234", "Card payments");
+            assertThat(card).contains("payments", "RUNNING", "1,234", "Card payments", "CPU0.38 cores", "State3 MB in 1 slot");
+            assertThat(browser.script("return document.getElementById('server').textContent")).isEqualTo(
+                    "Server: CPU 1.25 cores of 2 (0.50 cores shared: broker, checkpoints, JIT, GC) · heap 512 MB of 3 GB · task slots 1 of 8 in use");
             assertThat(browser.script("return document.querySelector('nav a[aria-current=page]').textContent")).isEqualTo("Overview");
             assertThat(browser.script("return document.cookie")).isEqualTo("");
             // The 401 of the first data request before the login is the only error the console may show.

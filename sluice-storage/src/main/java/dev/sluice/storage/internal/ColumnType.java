@@ -134,6 +134,28 @@ public final class ColumnType {
         };
     }
 
+    /**
+     * The PostgreSQL type used in {@code CREATE TABLE} and {@code CAST}, spelled as PostgreSQL's {@code format_type}
+     * reports it. PostgreSQL has no one-byte integer: TINYINT is stored as {@code smallint} (the loader has checked the
+     * range already); TIME and timestamps keep PostgreSQL's default microsecond precision, like DuckDB.
+     */
+    public String postgresType() {
+        return switch (kind) {
+            case STRING -> "text";
+            case BOOLEAN -> "boolean";
+            case TINYINT, SMALLINT -> "smallint";
+            case INT -> "integer";
+            case BIGINT -> "bigint";
+            case FLOAT -> "real";
+            case DOUBLE -> "double precision";
+            case DECIMAL -> "numeric(" + precision + "," + scale + ")";
+            case DATE -> "date";
+            case TIME -> "time without time zone";
+            case TIMESTAMP -> "timestamp without time zone";
+            case TIMESTAMP_LTZ -> "timestamp with time zone";
+        };
+    }
+
     /** The type name DuckDB reports in {@code information_schema.columns.data_type} for {@link #duckDbType()}. */
     public String duckDbReportedType() {
         return switch (kind) {
