@@ -49,6 +49,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private final KafkaRaftServer server;
+    /** The longest transaction the embedded broker allows ({@code transaction.max.timeout.ms}). */
+    public static final Duration TRANSACTION_MAX_TIMEOUT = Duration.ofMinutes(15);
     private final int port;
     private final Path dataDir;
     private final String gateId;
@@ -193,7 +195,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         // Flink's exactly-once Kafka sink keeps transactions open for up to a checkpoint interval plus recovery.
-        p.setProperty("transaction.max.timeout.ms", "900000");
+        p.setProperty("transaction.max.timeout.ms", Long.toString(TRANSACTION_MAX_TIMEOUT.toMillis()));
         p.setProperty("log.retention.hours", "168");
         return p;
     }
@@ -218,7 +220,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A port on localhost that is free now (the operating system's pick), for a broker to be started on. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress("localhost", 0));

@@ -5,6 +5,7 @@ import dev.sluice.server.SluiceServer;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code sluice run PIPELINE.yaml}: {@code sluice serve} with one pipeline file. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a pipeline: Kafka (embedded or --kafka-bootstrap), the Flink job, the loader into DuckDB and the REST API.")
+        description = "Run a pipeline: Kafka (embedded or --kafka-bootstrap), the Flink job (embedded or on --flink), the loader into DuckDB and the REST API.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PIPELINE.yaml", description = "The pipeline file.")
     Path file;
@@ -25,7 +26,7 @@ final class RunCommand implements Callable<Integer> {
         PipelineSpec spec = new SpecParser().parse(file);
         ServerSettings settings = options.settings(1);
         Banner.starting(spec, file, settings);
-        SluiceServer server = SluiceServer.start(spec, settings);
+        SluiceServer server = SluiceServer.start(List.of(spec), settings, options.flink.remote(options.dataDir));
         Banner.started(server, settings, null);
         PipelineSession.runUntilStopped(server, options.duration, options.summaryInterval);
         return 0;

@@ -45,6 +45,9 @@ final class RunOptions {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    FlinkClusterOptions flink;
+
 
     @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:SLUICE_API_KEY_FILE}",
             description = "The SHA-256 hashes of the API keys the REST API accepts, one 'sha256:<hex>' per line (default: "

@@ -35,7 +35,12 @@ public record CompiledPipeline(
     }
 
     public String jobName() {
-        return "sluice-" + spec.name();
+        return jobName(spec.name());
+    }
+
+    /** The Flink job name of a pipeline, {@code sluice-<pipeline>}. */
+    public static String jobName(String pipeline) {
+        return "sluice-" + pipeline;
     }
 
     /** Topics the job reads: the sources' topics. */

@@ -4,6 +4,7 @@ import dev.sluice.SluiceException;
 import dev.sluice.engine.internal.JobMetricsReporter;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.engine.internal.LoopbackCluster;
+import dev.sluice.engine.internal.RemoteSession;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * slot group); the server keeps count and refuses a deploy that needs more slots than are free, because the cluster
  * itself would only let the job wait for slots.
  *
+ * <p>Or, with {@link #connect(RemoteFlink)}, an existing Flink session cluster reached through its REST API: then no
+ * Flink runs in this JVM, jobs are submitted with the job jars, and their state and checkpoints are read from the
+ * cluster's REST API.
+ *
  * <pre>{@code
  * try (FlinkCluster cluster = FlinkCluster.start(8, Map.of())) {
  *     PipelineRunner runner = PipelineRunner.start(compiled, cluster);
@@ -53,16 +58,62 @@ public final class FlinkCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
     private static final long SUBMIT_TIMEOUT_SECONDS = 120;
 
+    /** The embedded cluster; null when the jobs run on a remote one. */
     private final MiniCluster cluster;
+    /** The remote cluster; null when the jobs run on the embedded one. */
+    private final RemoteSession remote;
     private final int slots;
     /** Flink refuses a job id it has run before, so a pipeline started again in this cluster gets the next generation's id. */
     private final Set<JobID> submitted = ConcurrentHashMap.newKeySet();
     /** The MiniCluster's index of the task manager that runs now; it starts one, and each restart adds one. */
     private int taskManager;
 
-    private FlinkCluster(MiniCluster cluster, int slots) {
+    private FlinkCluster(MiniCluster cluster, RemoteSession remote, int slots) {
         this.cluster = cluster;
+        this.remote = remote;
         this.slots = slots;
+    }
+
+    /**
+     * Connects to an existing Flink session cluster; its jobs are submitted through the cluster's REST API.
+     *
+     * @throws SluiceException when the cluster does not answer
+     */
+    public static FlinkCluster connect(RemoteFlink target) {
+        RemoteSession session = RemoteSession.connect(target);
+        return new FlinkCluster(null, session, session.slots());
+    }
+
+    /** The existing cluster the jobs run on; empty when they run in this JVM. */
+    public Optional<RemoteFlink> remote() {
+        return remote == null ? Optional.empty() : Optional.of(remote.target());
+    }
+
+    /**
+     * On a remote cluster, refuses when a job of the pipeline runs there already (left by a Sluice process that ended
+     * without stopping it, or run by another one); nothing to check on the embedded cluster, which only this process uses.
+     *
+     * @throws SluiceException naming the running job
+     */
+    public void ensureNotRunning(String pipeline) {
+        if (remote == null) {
+            return;
+        }
+        try {
+            remote.ensureNotRunning(CompiledPipeline.jobName(pipeline));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while listing the jobs of the Flink cluster at " + remote.address(), e);
+        } catch (SluiceException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SluiceException("Cannot list the jobs of the Flink cluster at " + remote.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the jobs run on an existing cluster elsewhere rather than in this JVM. */
+    public boolean isRemote() {
+        return remote != null;
     }
 
     /**
@@ -90,7 +141,7 @@ public final class FlinkCluster implements AutoCloseable {
             throw new SluiceException("Cannot start the embedded Flink cluster with " + slots + " task slots: " + e.getMessage(), e);
         }
         LOG.info("Started the embedded Flink cluster with {} task slots.", slots);
-        return new FlinkCluster(cluster, slots);
+        return new FlinkCluster(cluster, null, slots);
     }
 
     /** The cluster's own settings: loopback only, a closed REST endpoint, the dropped-late reporter, the slots. */
@@ -114,6 +165,13 @@ public final class FlinkCluster implements AutoCloseable {
      * id of its next generation, because a cluster never accepts a job id twice.
      */
     JobClient submit(CompiledPipeline pipeline) throws Exception {
+        if (remote != null) {
+            StreamGraph graph = pipeline.environment().getStreamGraph();
+            graph.setJobName(pipeline.jobName());
+            JobClient job = remote.submit(graph, pipeline.configuration());
+            awaitInitialized(job);
+            return job;
+        }
         String name = pipeline.spec().name();
         JobID jobId = PipelineCompiler.jobId(name);
         for (int generation = 2; !submitted.add(jobId); generation++) {
@@ -151,6 +209,26 @@ public final class FlinkCluster implements AutoCloseable {
         }
     }
 
+    /** As {@link #awaitInitialized(JobID)}, for a job on a remote cluster. */
+    private static void awaitInitialized(JobClient job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SUBMIT_TIMEOUT_SECONDS);
+        JobStatus status = job.getJobStatus().get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        while ((status == JobStatus.INITIALIZING || status == JobStatus.CREATED) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            status = job.getJobStatus().get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        if (status == JobStatus.FAILED) {
+            Throwable cause;
+            try {
+                job.getJobExecutionResult().get(SUBMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                cause = null;
+            } catch (ExecutionException e) {
+                cause = e.getCause();
+            }
+            throw new SluiceException("Flink refused to start the job: " + (cause == null ? "no reason given" : reasons(cause)), cause);
+        }
+    }
+
     /** The messages of an exception and its causes, without repeats, e.g. "Could not start the JobMaster: Cannot map state ...". */
     static String reasons(Throwable e) {
         List<String> messages = new ArrayList<>();
@@ -172,6 +250,10 @@ public final class FlinkCluster implements AutoCloseable {
      * @throws SluiceException when the task manager cannot be terminated or the new one cannot start
      */
     public synchronized void restartTaskManager() {
+        if (remote != null) {
+            throw new SluiceException("Cannot restart a task manager of the Flink cluster at " + remote.address()
+                    + ": fault injection works on the embedded cluster only");
+        }
         try {
             cluster.terminateTaskManager(taskManager).get(60, TimeUnit.SECONDS);
             cluster.startTaskManager();
@@ -190,6 +272,9 @@ public final class FlinkCluster implements AutoCloseable {
      * Empty when the job is unknown.
      */
     public Optional<ErrorInfo> lastFailure(JobID jobId) {
+        if (remote != null) {
+            return remote.lastFailure(jobId);
+        }
         try {
             return Optional.ofNullable(cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getFailureInfo());
         } catch (InterruptedException e) {
@@ -205,6 +290,10 @@ public final class FlinkCluster implements AutoCloseable {
      * its checkpoints (from its execution graph). A job the cluster does not know reports no checkpoints.
      */
     public JobMetrics metrics(JobID jobId) {
+        if (remote != null) {
+            // The cluster's own metric reporters do not report to this process: checkpoints come from its REST API.
+            return JobMetricsReporter.snapshot(jobId.toHexString(), remote.checkpoints(jobId));
+        }
         JobMetrics.Checkpoints checkpoints = JobMetrics.Checkpoints.NONE;
         try {
             CheckpointStatsSnapshot stats = cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
@@ -227,9 +316,12 @@ public final class FlinkCluster implements AutoCloseable {
     /**
      * The names of the threads that run the job's current task attempts, as Flink names them ({@code <task> (2/4)#1}:
      * the task, its subtask of how many, the attempt). A source's fetcher thread carries the same name inside its own.
-     * Empty when the job is unknown or has no tasks deployed.
+     * Empty when the job is unknown or has no tasks deployed, and on a remote cluster, whose task threads are not in this JVM.
      */
     public Set<String> taskThreadNames(JobID jobId) {
+        if (remote != null) {
+            return Set.of();
+        }
         try {
             Set<String> names = new HashSet<>();
             for (AccessExecutionVertex vertex : cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getAllExecutionVertices()) {
@@ -246,6 +338,11 @@ public final class FlinkCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (remote != null) {
+            remote.close();
+            LOG.info("Disconnected from the Flink cluster at {}; its jobs were stopped before.", remote.address());
+            return;
+        }
         try {
             cluster.closeAsync().get(60, TimeUnit.SECONDS);
             LOG.info("Stopped the embedded Flink cluster.");

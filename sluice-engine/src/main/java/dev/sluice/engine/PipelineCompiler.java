@@ -52,6 +52,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.PipelineOptionsInternal;
@@ -76,16 +77,19 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
-import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 import org.apache.flink.types.Row;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Translates a {@link PipelineSpec} into one Flink job: a Kafka source per source (parsing records, routing bad
  * ones to {@code sluice.<pipeline>.<source>.dlq} and late ones to {@code sluice.<pipeline>.<source>.late}), the views as
- * Flink SQL, one exactly-once Kafka sink per sink writing the result topic {@code sluice.<pipeline>.<table>}, and per
+ * Flink SQL, one Kafka sink per sink writing the result topic {@code sluice.<pipeline>.<table>} (exactly-once in
+ * transactions, or at-least-once with short network buffer and watermark intervals for {@code delivery: low-latency},
+ * see {@link PipelineSpec.Delivery}), and per
  * alert a keyed state machine writing notifications at-least-once to {@code sluice.<pipeline>.alerts}. Its
  * storage tables live in the schema named after the pipeline. Compiling does
  * not contact Kafka, so it doubles as the deep validation behind {@code sluice validate}: Flink's planner errors
@@ -103,6 +107,13 @@ public final class PipelineCompiler {
      * A partition with records still to read never stops holding the watermark back.
      */
     public static final Duration SOURCE_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * With {@code delivery: low-latency}: how long a network buffer between two operators may wait to fill before it is
+     * sent (Flink's default is 100 ms per exchange, and a pipeline has several exchanges on the path of a row).
+     */
+    public static final Duration LOW_LATENCY_BUFFER_TIMEOUT = Duration.ofMillis(5);
+    /** With {@code delivery: low-latency}: how often sources emit watermarks, which is when windows can fire (default 200 ms). */
+    public static final Duration LOW_LATENCY_WATERMARK_INTERVAL = Duration.ofMillis(50);
     public static final String DEAD_LETTERS_TABLE = "dead_letters";
     public static final String LATE_EVENTS_TABLE = "late_events";
 
@@ -182,6 +193,10 @@ public final class PipelineCompiler {
         conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toAbsolutePath().toUri().toString());
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
+        if (spec.delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
+            conf.set(ExecutionOptions.BUFFER_TIMEOUT, LOW_LATENCY_BUFFER_TIMEOUT);
+            conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, LOW_LATENCY_WATERMARK_INTERVAL);
+        }
         // Nothing outside this JVM may reach the embedded cluster: loopback listeners and a closed REST endpoint.
         LoopbackCluster.configure(conf);
         conf.setString("classloader.check-leaked-classloader", "false");
@@ -203,7 +218,7 @@ public final class PipelineCompiler {
         String clientIdPrefix = "sluice-" + spec.name() + "-" + source.name();
         // Lets the watermark generators see how far each partition is from its end (see PartitionWatermarks).
         props.setProperty("metric.reporters", ConsumerLagReporter.class.getName());
-        KafkaSource<Row> kafka = KafkaSource.<Row>builder()
+        KafkaSource<RowData> kafka = KafkaSource.<RowData>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(source.topic())
                 .setGroupId("sluice-" + spec.name())
@@ -213,15 +228,17 @@ public final class PipelineCompiler {
                 .setProperties(props)
                 .build();
         PartitionWatermarks watermarks = new PartitionWatermarks(source.topic(), clientIdPrefix, schema.size(),
-                parser.eventTimeIndex(), source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT);
+                parser.eventTimeIndex(), LogicalTypeChecks.getPrecision(schema.type(parser.eventTimeIndex())),
+                source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT);
         // The router decides lateness after an all-to-all exchange, where its watermark is the lowest over all of the
         // source's subtasks: the same watermark every operator downstream sees, so an event it lets through is never
         // behind the watermark of a window, join or OVER aggregation that receives it.
-        SingleOutputStreamOperator<Row> routed = env.fromSource(kafka, watermarks, "source: " + source.name())
+        // Rows are Flink's internal RowData from the source on: the exchange serialises them without converting, and
+        // the Table API takes them as they are.
+        SingleOutputStreamOperator<RowData> routed = env.fromSource(kafka, watermarks, "source: " + source.name())
                 .uid("source-" + source.name())
                 .rebalance()
-                .transform("route: " + source.name(),
-                        ExternalTypeInfo.of(DataTypes.ROW(schema.fields()).bridgedTo(Row.class)),
+                .transform("route: " + source.name(), SourceRecords.columnsType(schema),
                         new RecordRouter(source.name(), source.topic(), schema.size(),
                                 source.onError() == SourceSpec.ErrorPolicy.FAIL))
                 .uid("route-" + source.name());
@@ -234,11 +251,11 @@ public final class PipelineCompiler {
                 .name("late events: " + source.lateTopic(spec.name()))
                 .uid("late-" + source.name());
 
-        DataStream<Row> rows = routed;
+        DataStream<RowData> rows = routed;
         if (source.eventId() != null) {
             // After the router, so that late events and dead letters are never mistaken for first sightings.
             int idIndex = schema.indexOf(source.eventId().column());
-            rows = routed.keyBy(new EventIdKey(idIndex))
+            rows = routed.keyBy(new EventIdKey(idIndex, schema.type(idIndex)))
                     .process(new EventIdDeduplicator(source.eventId().horizon()), routed.getType())
                     .name("deduplicate: " + source.name() + "." + source.eventId().column())
                     .uid("dedup-" + source.name());
@@ -309,14 +326,18 @@ public final class PipelineCompiler {
         }
         List<Column> columns = resolved.getColumns();
         String[] names = columnNames.toArray(new String[0]);
-        rows.sinkTo(kafkaSink(spec, config, "sink-" + sink.table(), new ResultSerializer(topic, names, keyIndexes, deployment)))
+        ResultSerializer serializer = new ResultSerializer(topic, names, keyIndexes, deployment);
+        boolean lowLatency = spec.delivery() == PipelineSpec.Delivery.LOW_LATENCY;
+        rows.sinkTo(lowLatency ? lowLatencySink(config, serializer) : kafkaSink(spec, config, "sink-" + sink.table(), serializer))
                 .name("result: " + topic)
                 .uid("sink-" + sink.table());
         List<ColumnSpec> columnSpecs = new ArrayList<>();
         for (Column c : columns) {
             columnSpecs.add(new ColumnSpec(c.getName(), storageType(c.getDataType().getLogicalType()), sink.location()));
         }
-        return new TableDefinition(spec.name(), sink.table(), topic, columnSpecs, sink.primaryKey(), sink.mode());
+        // At-least-once results are replayed after a restart: upserts by key absorb that, appended rows need their ids.
+        return new TableDefinition(spec.name(), sink.table(), topic, columnSpecs, sink.primaryKey(), sink.mode(),
+                lowLatency && sink.mode() == SinkSpec.Mode.APPEND);
     }
 
     /**
@@ -395,6 +416,25 @@ public final class PipelineCompiler {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.setProperty("linger.ms", "0");
+        props.setProperty("enable.idempotence", "true");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /**
+     * A result sink for {@code delivery: low-latency}: at-least-once, without transactions, so that the loader sees a row
+     * as soon as it is written instead of at the next checkpoint. Records of one key stay in order (idempotent producer,
+     * one partition per key); rows written again after a restart are dropped or overwritten by the store.
+     */
+    private static <T> KafkaSink<T> lowLatencySink(EngineConfig config, KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.setProperty("compression.type", "lz4");
+        props.setProperty("linger.ms", "1");
         props.setProperty("enable.idempotence", "true");
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.bootstrapServers())

@@ -11,6 +11,7 @@ import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
+import dev.sluice.engine.RemoteFlink;
 import dev.sluice.engine.StateCompatibility;
 import dev.sluice.engine.TransactionTimeouts;
 import dev.sluice.server.internal.HeapHeadroom;
@@ -38,6 +39,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * and the HTTP API. Each pipeline has its own Flink job, topics, tables, dead letters and loader, so it can be
  * deployed, upgraded and removed at runtime without touching the others, and a failing job fails alone.
  *
- * <p>Started in the order broker, cluster, store, pipelines, API and closed in reverse, so that on a clean stop every
+ * <p>Started broker, cluster and store side by side (the pipelines are planned meanwhile), then the pipelines with the API
+ * beside them, and closed in reverse order, so that on a clean stop every
  * job's last results reach storage before its loader stops. Starting again on the same data directory resumes each
  * job from its savepoint or last checkpoint and each loader from the offsets stored with its rows.
  *
@@ -92,8 +100,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private volatile boolean brokerFailed;
     private IngestService ingest;
 
-    private SluiceServer(ServerSettings settings) {
+    /** The existing Flink session cluster that runs the jobs; empty for the embedded one. */
+    private final Optional<RemoteFlink> remoteFlink;
+
+    private SluiceServer(ServerSettings settings, Optional<RemoteFlink> remoteFlink) {
         this.settings = settings;
+        this.remoteFlink = remoteFlink;
     }
 
     /** One pipeline: {@link #start(List, ServerSettings)} with it alone. */
@@ -117,6 +129,27 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
      */
     public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
             RetryPolicy alertRetries) {
+        return start(specs, settings, alertSettings, alertRetries, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(List, ServerSettings)}, with the pipelines' jobs on an existing Flink session cluster: submitted
+     * through its REST API, with their checkpoints and savepoints in its shared state directory. Kafka must then be an
+     * existing cluster too ({@link ServerSettings#kafkaBootstrap()}), one the Flink cluster reaches; the loaders, the store
+     * and the API stay in this process.
+     *
+     * @throws SluiceException before anything starts when no Kafka bootstrap is given
+     */
+    public static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Optional<RemoteFlink> flink) {
+        return start(specs, settings, Notifiers.Settings.defaults(), RetryPolicy.defaults(), flink);
+    }
+
+    private static SluiceServer start(List<PipelineSpec> specs, ServerSettings settings, Notifiers.Settings alertSettings,
+            RetryPolicy alertRetries, Optional<RemoteFlink> flink) {
+        if (flink.isPresent() && settings.kafkaBootstrap().isEmpty()) {
+            throw new SluiceException("A remote Flink cluster (" + flink.get().restUrl() + ") needs an existing Kafka cluster that its"
+                    + " task managers reach: give --kafka-bootstrap HOST:PORT (the embedded broker listens on this host's loopback only)");
+        }
         ApiServer.checkExposure(settings.bindAddress(), settings.apiKeys());
         checkNames(specs);
         int needed = specs.size() * settings.parallelism();
@@ -125,7 +158,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                     + needed + " task slots, but the Flink cluster has " + settings.taskSlots()
                     + "; start with --task-slots " + needed + " or fewer pipelines");
         }
-        SluiceServer server = new SluiceServer(settings);
+        SluiceServer server = new SluiceServer(settings, flink);
         server.alertDelivery(alertSettings, alertRetries);
         try {
             server.startAll(specs);
@@ -147,47 +180,20 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         }
     }
 
+    /**
+     * Starts what the pipelines need side by side: the Flink cluster and the DuckDB store start on threads of their own
+     * while the broker starts, and, when the broker's address is known beforehand (an embedded broker), the pipelines are
+     * planned meanwhile too (planning reads no Kafka); the HTTP API starts while the jobs are submitted.
+     */
     private void startAll(List<PipelineSpec> specs) {
         disk = DiskGuard.start(settings.dataDir(), settings.disk(), this::onDiskLevel);
         started.add(disk);
-        if (settings.kafkaBootstrap().isPresent()) {
-            bootstrapServers = settings.kafkaBootstrap().get();
-        } else {
-            kafka = EmbeddedKafka.start(settings.kafkaDir(), settings.kafkaPort());
-            started.add(kafka);
-            bootstrapServers = kafka.bootstrapServers();
-            onDiskLevel(disk.status());
-            kafka.failure().thenAccept(this::onBrokerFailure);
+        ExecutorService starting = Executors.newFixedThreadPool(3, new StartThreads());
+        try {
+            startAll(specs, starting);
+        } finally {
+            starting.shutdownNow();
         }
-        admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties());
-        started.add(admin);
-        timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), admin.transactionMaxTimeout());
-        if (timeouts.shortened()) {
-            LOG.warn("The Kafka cluster at {} allows transactions of at most {} ms: result transactions use that, and checkpoints"
-                    + " time out after {} ms instead of 10 minutes.", bootstrapServers, timeouts.transactionTimeout().toMillis(),
-                    timeouts.checkpointTimeout().toMillis());
-        }
-        ingest = IngestService.start(bootstrapServers, settings.kafkaProperties(), admin, this, settings.ingest(),
-                deploymentId(), clock);
-        started.add(ingest);
-        flink = FlinkCluster.start(settings.taskSlots(), Map.of());
-        started.add(flink);
-        store = settings.storage().open(settings.databaseFile());
-        started.add(store);
-        queries = new QueryService(store);
-        // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
-        dashboards = new DashboardHub(new QueryService(store, new QueryLimits(Duration.ofSeconds(10),
-                DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
-        started.add(dashboards);
-        started.add(this::stopPipelines);
-        resources = new ResourceMeter(this::taskThreads, RESOURCE_SAMPLE_INTERVAL);
-        started.add(resources);
-        for (PipelineSpec spec : specs) {
-            deploy(spec);
-        }
-        api = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()), settings, dashboards,
-                this::deadLetters, Optional.of(ingest));
-        started.add(api);
         if (settings.apiKeys().isEmpty()) {
             LOG.warn("Authentication is off: the API (queries, deploys and HTTP ingest) asks for no key on {}:{}. That is only"
                     + " allowed on loopback; pass --api-key-file to require keys.", settings.bindAddress(), api.port());
@@ -197,6 +203,133 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 settings.dataDir().toAbsolutePath(), store.location());
     }
 
+    private void startAll(List<PipelineSpec> specs, ExecutorService starting) {
+        Future<FlinkCluster> flinkStart = starting.submit(() -> remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get())
+                : FlinkCluster.start(settings.taskSlots(), Map.of()));
+        Future<ResultStore> storeOpen = starting.submit(() -> settings.storage().open(settings.databaseFile()));
+        Map<String, Future<CompiledPipeline>> plans = new LinkedHashMap<>();
+        try {
+            if (settings.kafkaBootstrap().isPresent()) {
+                bootstrapServers = settings.kafkaBootstrap().get();
+            } else {
+                int port = settings.kafkaPort() == 0 ? EmbeddedKafka.freePort() : settings.kafkaPort();
+                bootstrapServers = "localhost:" + port;
+                // The embedded broker's own limit, so the plans need not wait for the broker to be asked.
+                timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), Optional.of(EmbeddedKafka.TRANSACTION_MAX_TIMEOUT));
+                for (PipelineSpec spec : specs) {
+                    EngineConfig engine = engineConfig(spec);
+                    plans.put(spec.name(), starting.submit(() -> PipelineCompiler.compile(spec, engine)));
+                }
+                kafka = EmbeddedKafka.start(settings.kafkaDir(), port);
+                started.add(kafka);
+                bootstrapServers = kafka.bootstrapServers();
+                onDiskLevel(disk.status());
+                kafka.failure().thenAccept(this::onBrokerFailure);
+            }
+            admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties());
+            started.add(admin);
+            if (kafka == null) {
+                timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), admin.transactionMaxTimeout());
+            }
+            if (timeouts.shortened()) {
+                LOG.warn("The Kafka cluster at {} allows transactions of at most {} ms: result transactions use that, and checkpoints"
+                        + " time out after {} ms instead of 10 minutes.", bootstrapServers, timeouts.transactionTimeout().toMillis(),
+                        timeouts.checkpointTimeout().toMillis());
+            }
+            ingest = IngestService.start(bootstrapServers, settings.kafkaProperties(), admin, this, settings.ingest(),
+                    deploymentId(), clock);
+            started.add(ingest);
+        } catch (RuntimeException | Error e) {
+            // What did start is stopped with the rest when the caller closes the server.
+            registerQuietly(flinkStart);
+            registerQuietly(storeOpen);
+            throw e;
+        }
+        flink = joinStarted(flinkStart);
+        try {
+            store = joinStarted(storeOpen);
+        } catch (RuntimeException | Error e) {
+            registerQuietly(storeOpen);
+            throw e;
+        }
+        queries = new QueryService(store);
+        // The dashboards' queries run in a QueryService of their own too: two at a time, bounded in time and size.
+        dashboards = new DashboardHub(new QueryService(store, new QueryLimits(Duration.ofSeconds(10),
+                DashboardHub.Limits.defaults().maxPayloadBytes() * 2L, 2), clock), DashboardHub.Limits.defaults(), clock);
+        started.add(dashboards);
+        started.add(this::stopPipelines);
+        resources = new ResourceMeter(this::taskThreads, RESOURCE_SAMPLE_INTERVAL);
+        started.add(resources);
+        Future<ApiServer> apiStart = starting.submit(() -> ApiServer.start(this, this, new QueryService(store, settings.queryLimits(),
+                Clock.systemUTC()), settings, dashboards, this::deadLetters, Optional.of(ingest)));
+        try {
+            for (PipelineSpec spec : specs) {
+                Future<CompiledPipeline> plan = plans.get(spec.name());
+                deploy(spec, settings.allowStateReset(), plan == null ? Optional.empty() : Optional.of(join(plan)));
+            }
+        } catch (RuntimeException | Error e) {
+            registerQuietly(apiStart);
+            throw e;
+        }
+        api = joinStarted(apiStart);
+    }
+
+    /**
+     * Threads of the start-up, named; not daemons, like the main thread, because the threads the components start from
+     * them inherit that. They end when {@link #startAll} shuts their pool down.
+     */
+    private static final class StartThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            // Not "sluice-...": per-pipeline CPU is attributed by thread names of that form (ThreadCpu).
+            return new Thread(r, "server-start-" + count.incrementAndGet());
+        }
+    }
+
+    /**
+     * Waits for a component started on another thread and registers it to be stopped with the server; null when the
+     * future is null. Its start-up failure is rethrown, after the component (if any) is registered.
+     */
+    private <T extends AutoCloseable> T joinStarted(Future<T> future) {
+        if (future == null) {
+            return null;
+        }
+        T component = join(future);
+        started.add(component);
+        return component;
+    }
+
+    /** Waits for a component started on another thread and registers it to be stopped, ignoring its failure. */
+    private void registerQuietly(Future<? extends AutoCloseable> future) {
+        try {
+            started.add(future.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            LOG.debug("A component that was starting alongside failed too.", e);
+        }
+    }
+
+    private static <T> T join(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(true);
+            throw new SluiceException("Interrupted while starting", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new SluiceException("Starting failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     @Override
     public synchronized Deployed deploy(PipelineSpec spec) {
         return deploy(spec, settings.allowStateReset());
@@ -204,6 +337,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
 
     @Override
     public synchronized Deployed deploy(PipelineSpec spec, boolean allowStateReset) {
+        return deploy(spec, allowStateReset, Optional.empty());
+    }
+
+    /** @param plan the spec compiled beforehand with {@link #engineConfig}, used when no version of it runs yet */
+    private synchronized Deployed deploy(PipelineSpec spec, boolean allowStateReset, Optional<CompiledPipeline> plan) {
         PipelineDeployment previous = pipelines.get(spec.name());
         int free = settings.taskSlots() - usedSlots() + (previous == null ? 0 : previous.taskSlots());
         if (settings.parallelism() > free) {
@@ -215,6 +353,13 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             HeapHeadroom.shortfall().ifPresent(shortfall -> {
                 throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + shortfall);
             });
+        }
+        if (previous == null) {
+            try {
+                flink.ensureNotRunning(spec.name());
+            } catch (SluiceException e) {
+                throw new PipelineConflictException("Cannot deploy pipeline '" + spec.name() + "': " + e.getMessage(), e);
+            }
         }
         EngineConfig engine = engineConfig(spec);
         boolean startOver = false;
@@ -236,7 +381,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
         }
-        CompiledPipeline compiled = PipelineCompiler.compile(spec, engine);
+        CompiledPipeline compiled = previous == null && plan.isPresent() ? plan.get() : PipelineCompiler.compile(spec, engine);
         if (previous == null) {
             checkTables(compiled);
             if (compiled.restoredFrom().isPresent()) {
@@ -370,8 +515,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             LOG.info("Pipeline '{}' starts deployment {} with new state: only its results are stored; results that an earlier"
                     + " deployment left in the pipeline's topics are skipped.", name, compiled.deployment().id());
         }
-        ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(),
-                LoaderConfig.of("sluice-loader-" + name).withDeployment(compiled.deployment()), clock);
+        LoaderConfig loading = LoaderConfig.of("sluice-loader-" + name).withDeployment(compiled.deployment());
+        if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
+            loading = loading.withCaughtUpWait(Duration.ofMillis(LoaderConfig.LOW_LATENCY_CAUGHT_UP_WAIT_MILLIS));
+        }
+        ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(), loading, clock);
         loader.addCommitListener(tables -> dashboards.committed(name, tables));
         loader.start();
         AlertDelivery alerts = null;
@@ -427,6 +575,14 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private EngineConfig engineConfig(PipelineSpec spec) {
+        if (remoteFlink.isPresent()) {
+            // State where the cluster writes it; RocksDB's working files stay in the task managers' own temporary directories.
+            Path shared = remoteFlink.get().pipelineStateDir(spec.name());
+            Map<String, String> options = new HashMap<>(settings.stateBackend().flinkOptions(shared));
+            options.remove("state.backend.rocksdb.localdir");
+            return new EngineConfig(bootstrapServers, settings.kafkaProperties(), shared, settings.parallelism(),
+                    settings.checkpointInterval(), options, timeouts);
+        }
         Path stateDir = settings.pipelineStateDir(spec.name());
         return new EngineConfig(bootstrapServers, settings.kafkaProperties(), stateDir, settings.parallelism(),
                 settings.checkpointInterval(), settings.stateBackend().flinkOptions(stateDir), timeouts);

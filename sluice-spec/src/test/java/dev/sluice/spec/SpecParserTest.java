@@ -127,6 +127,7 @@ class SpecParserTest {
                 """, dir.resolve("pipeline.yaml"));
 
         assertThat(spec.description()).isEmpty();
+        assertThat(spec.delivery()).isEqualTo(PipelineSpec.Delivery.EXACTLY_ONCE);
         assertThat(spec.references()).isEmpty();
         SourceSpec source = spec.sources().get(0);
         assertThat(source.topic()).isEqualTo("clicks");
@@ -172,6 +173,18 @@ class SpecParserTest {
         assertThat(payments.requiredColumns()).containsExactly("payment_id", "merchant", "amount", "ts");
         assertThat(spec.sources().get(1).eventId()).isEqualTo(new SourceSpec.EventId("ts", Duration.ofHours(2)));
         assertThat(spec.sources().get(1).requiredColumns()).containsExactly("ts");
+    }
+
+    @Test
+    void readsTheDeliveryOfResults() {
+        String rest = """
+                sources: [{name: clicks, schema: {ts: TIMESTAMP(3)}, event-time: {column: ts}}]
+                views: [{name: v, sql: SELECT * FROM clicks}]
+                """;
+        assertThat(parser.parse("name: p\ndelivery: low-latency\n" + rest, dir.resolve("pipeline.yaml")).delivery())
+                .isEqualTo(PipelineSpec.Delivery.LOW_LATENCY);
+        assertThat(parser.parse("name: p\ndelivery: exactly-once\n" + rest, dir.resolve("pipeline.yaml")).delivery())
+                .isEqualTo(PipelineSpec.Delivery.EXACTLY_ONCE);
     }
 
     @Test

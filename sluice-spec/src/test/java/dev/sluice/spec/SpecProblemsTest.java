@@ -38,6 +38,17 @@ class SpecProblemsTest {
     }
 
     @Test
+    void rejectsAnUnknownDeliveryAtItsValue() {
+        assertThat(problems("""
+                name: p
+                delivery: fast
+                sources: [{name: clicks, schema: {ts: TIMESTAMP(3)}, event-time: {column: ts}}]
+                views: [{name: v, sql: SELECT 1}]
+                """)).containsExactly(problem(2, 11, "delivery",
+                "unknown delivery 'fast'; allowed values are: exactly-once, low-latency"));
+    }
+
+    @Test
     void rejectsADuplicateKeySayingWhereItWasFirstDefined() {
         assertThat(problems("""
                 name: p
@@ -525,7 +536,7 @@ class SpecProblemsTest {
     @Test
     void reportsAFileWithoutContent() {
         assertThat(problems("# nothing yet\n")).containsExactly(problem(1, 1, "(document)",
-                "the file has no content; expected a mapping with the keys name, description, sources, references, "
+                "the file has no content; expected a mapping with the keys name, description, delivery, sources, references, "
                         + "views, sinks, alerts, notifiers, dashboards"));
     }
 

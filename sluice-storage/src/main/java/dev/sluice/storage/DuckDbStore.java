@@ -3,6 +3,7 @@ package dev.sluice.storage;
 import dev.sluice.spec.ColumnSpec;
 import dev.sluice.spec.SinkSpec;
 import dev.sluice.storage.internal.ColumnType;
+import dev.sluice.storage.internal.RowIds;
 import dev.sluice.storage.internal.Sql;
 import dev.sluice.storage.internal.TableSql;
 import java.io.IOException;
@@ -64,6 +65,8 @@ public final class DuckDbStore implements ResultStore {
     private final DuckDBConnection readerSource;
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private volatile WriteFaults faults = WriteFaults.NONE;
+    /** Ids of the rows of deduplicated append tables; used by {@link #write} only, under the store's lock. */
+    private final RowIds rowIds = new RowIds();
 
     private record Table(TableDefinition definition, TableSql sql) {}
 
@@ -177,14 +180,19 @@ public final class DuckDbStore implements ResultStore {
         for (ColumnSpec c : table.columns()) {
             types.add(ColumnType.parse(c.type()).orElseThrow());
         }
-        TableSql sql = new TableSql(table.schema(), table.name(), table.columns(), types, table.primaryKey(), table.mode());
+        TableSql sql = new TableSql(table.schema(), table.name(), table.columns(), types, table.primaryKey(), table.mode(),
+                table.deduplicate());
         String shown = table.schema().equals(TableDefinition.DEFAULT_SCHEMA) ? table.name() : table.qualifiedName();
         try (Statement s = connection.createStatement()) {
             List<String> actual = existingColumns(table.schema(), table.name());
-            List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey() : List.of();
+            List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey()
+                    : table.deduplicate() ? List.of(TableDefinition.ROW_ID_COLUMN) : List.of();
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < types.size(); i++) {
                 expected.add(table.columns().get(i).name() + " " + types.get(i).duckDbReportedType());
+            }
+            if (table.deduplicate()) {
+                expected.add(TableDefinition.ROW_ID_COLUMN + " UUID");
             }
             if (!create) {
                 if (!actual.isEmpty() && (!actual.equals(expected) || !primaryKey(table.schema(), table.name()).equals(expectedPk))) {
@@ -346,6 +354,9 @@ public final class DuckDbStore implements ResultStore {
                 appender.beginRow().append((long) r).append(tombstone);
                 for (String v : row) {
                     appender.append(v);
+                }
+                if (def.deduplicate()) {
+                    appender.append(rowIds.of(row));
                 }
                 appender.endRow();
             }

@@ -328,6 +328,11 @@ public final class PostgresStore implements ResultStore {
     }
 
     private void ensureTable(TableDefinition table, boolean create) {
+        if (table.deduplicate()) {
+            throw new StorageException("Table '" + table.qualifiedName() + "' is a deduplicated append table (a pipeline with"
+                    + " delivery: low-latency), which the PostgreSQL store does not support yet; use delivery: exactly-once with"
+                    + " PostgreSQL, or the DuckDB store");
+        }
         List<ColumnType> types = new ArrayList<>();
         for (ColumnSpec c : table.columns()) {
             types.add(ColumnType.parse(c.type()).orElseThrow());

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>One thread, {@code sluice-loader}, owns the Kafka consumer. It assigns all partitions of all result topics
  * itself (no group rebalancing), waiting for the engine to create topics that do not exist yet. Records that do not
  * follow the wire format (see {@link TableDefinition}) go to the {@code _sluice_rejected} table with the reason, in
- * the same transaction. When a write fails the batch is kept and retried with backoff (status {@link LoaderStatus#FAILED}),
+ * the same transaction. A batch is written as soon as everything committed so far is read (see {@link LoaderConfig}),
+ * or when it is full or has waited long enough. When a write fails the batch is kept and retried with backoff (status {@link LoaderStatus#FAILED}),
  * at most five times; then it is dropped from memory and read again from the offsets in the database, with a backoff
  * that grows to 30 s. A write that reports a failure after its commit is recognised by its offsets in the database and
  * not written twice. After each database commit the offsets are also committed to Kafka under
@@ -265,11 +266,13 @@ public final class ResultLoader implements AutoCloseable {
 
     private void loop(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions, Map<TopicPartition, Long> written) {
         long maxWaitNanos = config.maxBatchWait().toNanos();
+        long caughtUpWaitNanos = config.caughtUpWait().toNanos();
         long nextEndOffsetsCheck = System.nanoTime();
         Pending pending = null;
+        boolean caughtUp = false;
         while (!closing) {
-            Duration timeout = pending == null ? IDLE_POLL
-                    : Duration.ofNanos(Math.max(0, maxWaitNanos - (System.nanoTime() - pending.firstAtNanos)));
+            Duration timeout = pending == null ? IDLE_POLL : Duration.ofNanos(Math.max(0,
+                    (caughtUp ? caughtUpWaitNanos : maxWaitNanos) - (System.nanoTime() - pending.firstAtNanos)));
             ConsumerRecords<byte[], byte[]> records = c.poll(timeout);
             if (!records.isEmpty()) {
                 if (pending == null) {
@@ -279,8 +282,10 @@ public final class ResultLoader implements AutoCloseable {
                     add(pending, r);
                 }
             }
-            boolean due = pending != null
-                    && (pending.records >= config.maxBatchRecords() || System.nanoTime() - pending.firstAtNanos >= maxWaitNanos);
+            caughtUp = pending != null && caughtUp(c, partitions);
+            long waited = pending == null ? 0 : System.nanoTime() - pending.firstAtNanos;
+            boolean due = pending != null && (pending.records >= config.maxBatchRecords() || waited >= maxWaitNanos
+                    || (caughtUp && waited >= caughtUpWaitNanos));
             Map<TopicPartition, Long> positions = null;
             if (!due && pending == null) {
                 // Nothing to load, but aborted transactions and commit markers may have moved the positions: store
@@ -304,6 +309,20 @@ public final class ResultLoader implements AutoCloseable {
             }
             nextEndOffsetsCheck = updateLag(c, partitions, written, nextEndOffsetsCheck);
         }
+    }
+
+    /**
+     * True when every partition has been read to its end as the last fetches reported it (for {@code read_committed},
+     * the last stable offset): the batch holds everything committed so far, and waiting longer only delays it.
+     */
+    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            OptionalLong behind = c.currentLag(tp);
+            if (behind.isEmpty() || behind.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void add(Pending pending, ConsumerRecord<byte[], byte[]> r) {
@@ -520,6 +539,9 @@ public final class ResultLoader implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId());
         p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.min(config.maxBatchRecords(), 10_000)));
+        // A fetch waits for new records at most this long; the broker may answer it only then when what it waits for is a
+        // transaction marker rather than records, so Kafka's 500 ms would be part of exactly-once latency.
+        p.setProperty(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         p.putAll(consumerProperties);
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());

@@ -45,9 +45,16 @@ import java.util.Set;
  * @param columns the columns in table order, with canonical Flink SQL types
  * @param primaryKey the primary-key columns; required for upsert tables
  * @param mode whether a row replaces the row with the same key or is added
+ * @param deduplicate append tables only: each row is identified by its content (all its values), kept in an extra
+ *     column {@value #ROW_ID_COLUMN} that is the table's primary key, and a row whose id is already stored is dropped.
+ *     That makes loading idempotent for results written at-least-once (a pipeline's low-latency delivery): rows replayed
+ *     after a restart are not stored twice. Two equal rows are stored once, so the view should select a column that
+ *     tells its rows apart (an event id, a window's bounds).
  */
 public record TableDefinition(String schema, String name, String topic, List<ColumnSpec> columns, List<String> primaryKey,
-        SinkSpec.Mode mode) {
+        SinkSpec.Mode mode, boolean deduplicate) {
+    /** The extra column of a {@linkplain #deduplicate() deduplicated} append table: the row's id, a hash of its values. */
+    public static final String ROW_ID_COLUMN = "_sluice_row_id";
     /** DuckDB's default schema, which also holds Sluice's own tables ({@code _sluice_offsets}, {@code _sluice_rejected}). */
     public static final String DEFAULT_SCHEMA = "main";
     private static final java.util.regex.Pattern SCHEMA = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,62}");
@@ -101,6 +108,16 @@ public record TableDefinition(String schema, String name, String topic, List<Col
         if (mode == SinkSpec.Mode.UPSERT && primaryKey.isEmpty()) {
             throw new StorageException("Upsert table '" + name + "' needs a primary key; rows are replaced by key");
         }
+        if (deduplicate && mode != SinkSpec.Mode.APPEND) {
+            throw new StorageException("Table '" + name + "' is a " + mode + " table and deduplicated; only append tables are"
+                    + " deduplicated (an upsert table replaces rows by key, which is idempotent already)");
+        }
+    }
+
+    /** A table that stores every row it is given (not {@linkplain #deduplicate() deduplicated}). */
+    public TableDefinition(String schema, String name, String topic, List<ColumnSpec> columns, List<String> primaryKey,
+            SinkSpec.Mode mode) {
+        this(schema, name, topic, columns, primaryKey, mode, false);
     }
 
     /** A table in the default schema {@value #DEFAULT_SCHEMA}. */

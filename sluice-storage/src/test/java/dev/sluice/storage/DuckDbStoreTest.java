@@ -112,6 +112,44 @@ class DuckDbStoreTest {
     }
 
     @Test
+    void aDeduplicatedAppendTableStoresEachRowOnceAcrossAndWithinBatches() {
+        TableDefinition replayed = new TableDefinition("main", "replayed", "replayed-results",
+                List.of(col("id", "STRING"), col("value", "INT"), col("ts", "TIMESTAMP(3)")), List.of(), SinkSpec.Mode.APPEND, true);
+        store.ensureTable(replayed);
+        store.write(LoadBatch.builder().row("replayed", "a", "1", W).row("replayed", "b", null, W).row("replayed", "a", "1", W)
+                .row("replayed", "a", "2", W).build());
+        // A replay after a restart writes some rows again, in another order, next to new ones.
+        store.write(LoadBatch.builder().row("replayed", "b", null, W).row("replayed", "c", "3", null).row("replayed", "a", "1", W)
+                .row("replayed", "c", "3", null).build());
+
+        assertThat(rows("SELECT id, value, ts FROM replayed")).containsExactlyInAnyOrder(
+                List.of("a", 1, W), java.util.Arrays.asList("b", null, W), List.of("a", 2, W), java.util.Arrays.asList("c", 3, null));
+        assertThat(rows("SELECT count(DISTINCT _sluice_row_id) FROM replayed")).containsExactly(List.of(4L));
+        // A null and the text "null" are different values, and so are values split differently between columns.
+        store.write(LoadBatch.builder().row("replayed", "null", null, W).row("replayed", "ab", "1", null).build());
+        assertThat(rows("SELECT count(*) FROM replayed")).containsExactly(List.of(6L));
+        store.ensureTable(replayed);
+    }
+
+    @Test
+    void aTableCannotChangeBetweenDeduplicatedAndNot() {
+        TableDefinition plain = new TableDefinition("main", "switched", "switched-results", List.of(col("id", "STRING")), List.of(),
+                SinkSpec.Mode.APPEND, false);
+        store.ensureTable(plain);
+
+        assertThatThrownBy(() -> store.ensureTable(new TableDefinition("main", "switched", "switched-results",
+                List.of(col("id", "STRING")), List.of(), SinkSpec.Mode.APPEND, true)))
+                .isInstanceOf(StorageException.class)
+                .hasMessage("Table 'switched' in " + store.file() + " exists with columns (id VARCHAR) without primary key but its"
+                        + " definition expects (id VARCHAR, _sluice_row_id UUID) with primary key [_sluice_row_id]. Drop or rename"
+                        + " the table, or use another storage file, to load the new definition");
+        assertThatThrownBy(() -> new TableDefinition("main", "s", "t", List.of(col("id", "STRING")), List.of("id"),
+                SinkSpec.Mode.UPSERT, true))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("only append tables are deduplicated");
+    }
+
+    @Test
     void offsetsAreWrittenWithTheRows() {
         store.write(LoadBatch.builder().row("events", "a", "1").nextOffset(EVENTS_0, 1).nextOffset(SALES_0, 17).build());
         store.write(LoadBatch.builder().row("events", "b", "2").nextOffset(EVENTS_0, 2).build());

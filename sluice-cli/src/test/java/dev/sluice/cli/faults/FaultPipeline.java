@@ -11,20 +11,26 @@ import java.time.Duration;
  * {@code per_window} a tumbling-window aggregation per key (emitted once per window, so a replayed window that is
  * emitted twice or not at all shows), and {@code all_events} an append sink (a duplicate is a second row).
  */
-record FaultPipeline(String name, String topic, int partitions, Duration window) {
+record FaultPipeline(String name, String topic, int partitions, Duration window, String delivery) {
     static final String SOURCE = "events";
 
     static FaultPipeline standard() {
-        return new FaultPipeline("faults", "fault-events", 4, Duration.ofSeconds(10));
+        return new FaultPipeline("faults", "fault-events", 4, Duration.ofSeconds(10), "exactly-once");
     }
 
     FaultPipeline withWindow(Duration newWindow) {
-        return new FaultPipeline(name, topic, partitions, newWindow);
+        return new FaultPipeline(name, topic, partitions, newWindow, delivery);
+    }
+
+    /** The same pipeline with {@code delivery: low-latency}: at-least-once results, loaded without waiting for checkpoints. */
+    FaultPipeline lowLatency() {
+        return new FaultPipeline(name, topic, partitions, window, "low-latency");
     }
 
     Path write(Path dir) throws IOException {
         return Files.writeString(dir.resolve(name + ".yaml"), """
                 name: %s
+                delivery: %s
                 sources:
                   - name: events
                     topic: %s
@@ -57,7 +63,7 @@ record FaultPipeline(String name, String topic, int partitions, Duration window)
                   - view: per_window
                     primary-key: [k, window_start]
                   - view: all_events
-                """.formatted(name, topic, partitions, window.toSeconds()));
+                """.formatted(name, delivery, topic, partitions, window.toSeconds()));
     }
 
     /** A table of the pipeline, qualified with its schema. */

@@ -8,7 +8,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
 
 /**
@@ -20,7 +20,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>Dropped rows are counted in the operator's {@code duplicatesDropped} metric.
  */
-public final class EventIdDeduplicator extends KeyedProcessFunction<String, Row, Row> {
+public final class EventIdDeduplicator extends KeyedProcessFunction<String, RowData, RowData> {
     private static final long serialVersionUID = 1L;
 
     private final Duration horizon;
@@ -43,7 +43,7 @@ public final class EventIdDeduplicator extends KeyedProcessFunction<String, Row,
     }
 
     @Override
-    public void processElement(Row row, Context context, Collector<Row> out) throws Exception {
+    public void processElement(RowData row, Context context, Collector<RowData> out) throws Exception {
         if (seen.value() != null) {
             dropped.inc();
             return;

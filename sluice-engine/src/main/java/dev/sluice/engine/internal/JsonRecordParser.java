@@ -88,6 +88,7 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
         }
         if (factory == null) {
             factory = JsonFactory.builder()
+                    .recyclerPool(new SingleSlotRecyclerPool())
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(MAX_NESTING)
                             .maxNumberLength(ValueParser.MAX_NUMBER_LENGTH)

@@ -8,7 +8,7 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.clock.RelativeClock;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The idle clock is Flink's input-activity clock, which stands still while the source is back-pressured.
  */
-public final class PartitionWatermarks implements WatermarkStrategy<Row> {
+public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(PartitionWatermarks.class);
     /** Flink's scope variable holding the subtask index; the Kafka source appends it to the client id prefix. */
@@ -38,31 +38,35 @@ public final class PartitionWatermarks implements WatermarkStrategy<Row> {
     private final String clientIdPrefix;
     private final int columns;
     private final int eventTimeIndex;
+    private final int eventTimePrecision;
     private final long maxOutOfOrdernessMillis;
     private final long idleTimeoutNanos;
 
     /**
      * @param clientIdPrefix the Kafka source's {@code client.id.prefix}, to find this subtask's consumer
      * @param columns        number of schema columns in a row; the record's partition follows them
+     * @param eventTimePrecision fractional-second digits of the event-time column's TIMESTAMP type
      */
-    public PartitionWatermarks(String topic, String clientIdPrefix, int columns, int eventTimeIndex,
+    public PartitionWatermarks(String topic, String clientIdPrefix, int columns, int eventTimeIndex, int eventTimePrecision,
             Duration maxOutOfOrderness, Duration idleTimeout) {
         this.topic = topic;
         this.clientIdPrefix = clientIdPrefix;
         this.columns = columns;
         this.eventTimeIndex = eventTimeIndex;
+        this.eventTimePrecision = eventTimePrecision;
         this.maxOutOfOrdernessMillis = maxOutOfOrderness.toMillis();
         this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
     @Override
-    public TimestampAssigner<Row> createTimestampAssigner(TimestampAssignerSupplier.Context context) {
+    public TimestampAssigner<RowData> createTimestampAssigner(TimestampAssignerSupplier.Context context) {
         int index = eventTimeIndex;
-        return (row, previous) -> SourceRecords.eventTime(row, index);
+        int precision = eventTimePrecision;
+        return (row, previous) -> SourceRecords.eventTime(row, index, precision);
     }
 
     @Override
-    public WatermarkGenerator<Row> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+    public WatermarkGenerator<RowData> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
         String subtask = context.getMetricGroup().getAllVariables().get(SUBTASK_INDEX);
         if (subtask == null) {
             LOG.warn("The subtask index of topic '{}' is unknown; its partitions count as idle after {} without records"
@@ -71,7 +75,7 @@ public final class PartitionWatermarks implements WatermarkStrategy<Row> {
         return new Generator(subtask == null ? null : clientIdPrefix + "-" + subtask, context.getInputActivityClock());
     }
 
-    private final class Generator implements WatermarkGenerator<Row> {
+    private final class Generator implements WatermarkGenerator<RowData> {
         private final String clientId;
         private final RelativeClock clock;
         private TopicPartition partition;
@@ -86,9 +90,9 @@ public final class PartitionWatermarks implements WatermarkStrategy<Row> {
         }
 
         @Override
-        public void onEvent(Row row, long eventTimestamp, WatermarkOutput output) {
+        public void onEvent(RowData row, long eventTimestamp, WatermarkOutput output) {
             if (partition == null) {
-                partition = new TopicPartition(topic, (Integer) row.getField(columns + 1));
+                partition = new TopicPartition(topic, row.getInt(columns + 1));
                 ConsumerLagReporter lags = lags();
                 if (lags != null) {
                     lags.claim(partition);

@@ -15,14 +15,15 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.utils.ProjectedRowData;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Sends each source row where it belongs: rows that failed to parse to the dead-letter output (or fails the job
  * when the source's policy is {@code fail}); rows whose event time is not after the watermark to the late-events
  * output, because every window they belong to may already have fired; the rest, without the meta fields, to the
- * pipeline.
+ * pipeline. A row passed on is a view of the columns of the row received, not a copy.
  *
  * <p><b>One watermark for routing and for the operators.</b> The router runs behind an all-to-all exchange from the
  * source's subtasks, and it is the one that passes the watermark on: the watermark it judges by is exactly the one
@@ -39,7 +40,7 @@ import org.apache.flink.util.OutputTag;
  * <p><b>Restarts.</b> The watermark is kept in checkpoints, so that after a restart events older than the restored
  * watermark are still recognised as late rather than re-opening windows that have already been emitted.
  */
-public final class RecordRouter extends AbstractStreamOperator<Row> implements OneInputStreamOperator<Row, Row> {
+public final class RecordRouter extends AbstractStreamOperator<RowData> implements OneInputStreamOperator<RowData, RowData> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<byte[]> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
@@ -53,6 +54,7 @@ public final class RecordRouter extends AbstractStreamOperator<Row> implements O
     private final String topic;
     private final int n;
     private final boolean failOnError;
+    private final int[] columns;
 
     /** The watermark passed downstream and judged by. */
     private transient long watermark;
@@ -69,6 +71,10 @@ public final class RecordRouter extends AbstractStreamOperator<Row> implements O
         this.topic = topic;
         this.n = columns;
         this.failOnError = failOnError;
+        this.columns = new int[columns];
+        for (int i = 0; i < columns; i++) {
+            this.columns[i] = i;
+        }
     }
 
     @Override
@@ -101,13 +107,13 @@ public final class RecordRouter extends AbstractStreamOperator<Row> implements O
     }
 
     @Override
-    public void processElement(StreamRecord<Row> element) {
-        Row in = element.getValue();
-        byte[] deadLetter = (byte[]) in.getField(n);
-        if (deadLetter != null) {
+    public void processElement(StreamRecord<RowData> element) {
+        RowData in = element.getValue();
+        if (!in.isNullAt(n)) {
+            byte[] deadLetter = in.getBinary(n);
             if (failOnError) {
                 throw new SluiceException("Source '" + sourceName + "' (on-error: fail) cannot read the record at "
-                        + topic + "/" + in.getField(n + 1) + "@" + in.getField(n + 2) + ": "
+                        + topic + "/" + in.getInt(n + 1) + "@" + in.getLong(n + 2) + ": "
                         + new String(deadLetter, StandardCharsets.UTF_8));
             }
             output.collect(DEAD_LETTERS, new StreamRecord<>(deadLetter));
@@ -122,17 +128,13 @@ public final class RecordRouter extends AbstractStreamOperator<Row> implements O
         }
         if (eventTime <= watermark) {
             output.collect(LATE_EVENTS, new StreamRecord<>(RejectedRecord.toJson(sourceName, topic,
-                    (Integer) in.getField(n + 1), (Long) in.getField(n + 2), (Long) in.getField(n + 3),
-                    (byte[]) in.getField(n + 4), (byte[]) in.getField(n + 5), "late: event time "
-                            + Instant.ofEpochMilli(eventTime) + " is not after the watermark "
+                    in.getInt(n + 1), in.getLong(n + 2), in.getLong(n + 3),
+                    in.isNullAt(n + 4) ? null : in.getBinary(n + 4), in.isNullAt(n + 5) ? null : in.getBinary(n + 5),
+                    "late: event time " + Instant.ofEpochMilli(eventTime) + " is not after the watermark "
                             + Instant.ofEpochMilli(watermark))));
             return;
         }
-        Row row = new Row(in.getKind(), n);
-        for (int i = 0; i < n; i++) {
-            row.setField(i, in.getField(i));
-        }
-        output.collect(element.replace(row));
+        output.collect(element.replace(ProjectedRowData.from(columns).replaceRow(in)));
     }
 
     @Override

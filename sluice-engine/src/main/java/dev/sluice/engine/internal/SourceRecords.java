@@ -5,8 +5,11 @@ import java.util.Arrays;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.table.api.DataTypes;
-import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -14,13 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns Kafka records of one source into rows that carry the parsed columns followed by the record's
- * coordinates ({@link #META} fields). A record that does not parse still produces a row, with the dead-letter
+ * coordinates ({@link #META} fields). Rows are Flink's internal {@link RowData} (StringData, DecimalData,
+ * TimestampData, ...), which the Table API takes as they are: no conversion per row at the bridge into the SQL. A record that does not parse still produces a row, with the dead-letter
  * JSON in the first meta field and every column null, so that bad input flows on to the dead-letter topic instead
  * of failing the job. That holds for any exception while reading a record, not only the rules the parser checks:
  * whatever one record does, it is that record's problem, never the job's (unless the source says
  * {@code on-error: fail}, which the router applies to dead letters).
  */
-public final class SourceRecords implements KafkaRecordDeserializationSchema<Row> {
+public final class SourceRecords implements KafkaRecordDeserializationSchema<RowData> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SourceRecords.class);
 
@@ -37,7 +41,10 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
     private final RecordSchema schema;
     private final RowParser parser;
     private final int n;
+    private final LogicalType[] types;
     private transient boolean unexpectedLogged;
+    /** The parser's scratch array: the row gets the internal values, so it can be reused for the next record. */
+    private transient Object[] values;
 
     public SourceRecords(String sourceName, JsonRecordParser parser) {
         this(sourceName, parser.schema(), parser);
@@ -48,10 +55,14 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
         this.schema = schema;
         this.parser = parser;
         this.n = schema.size();
+        this.types = new LogicalType[n];
+        for (int i = 0; i < n; i++) {
+            types[i] = schema.type(i);
+        }
     }
 
     /** The type of rows emitted: the schema's columns plus the meta fields. */
-    public static TypeInformation<Row> rowType(RecordSchema schema) {
+    public static InternalTypeInfo<RowData> rowType(RecordSchema schema) {
         DataTypes.Field[] columns = schema.fields();
         DataTypes.Field[] all = Arrays.copyOf(columns, columns.length + META);
         all[columns.length] = DataTypes.FIELD("__dead_letter", DataTypes.BYTES());
@@ -60,15 +71,26 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
         all[columns.length + 3] = DataTypes.FIELD("__timestamp", DataTypes.BIGINT());
         all[columns.length + 4] = DataTypes.FIELD("__key", DataTypes.BYTES());
         all[columns.length + 5] = DataTypes.FIELD("__value", DataTypes.BYTES());
-        return ExternalTypeInfo.of(DataTypes.ROW(all).bridgedTo(Row.class));
+        return InternalTypeInfo.of((RowType) DataTypes.ROW(all).getLogicalType());
+    }
+
+    /** The type of rows with the schema's columns only, as the router passes them on. */
+    public static InternalTypeInfo<RowData> columnsType(RecordSchema schema) {
+        return InternalTypeInfo.of((RowType) DataTypes.ROW(schema.fields()).getLogicalType());
     }
 
     @Override
-    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Row> out) {
-        Object[] values = new Object[n + META];
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RowData> out) {
+        if (values == null) {
+            values = new Object[n];
+        }
+        GenericRowData row = new GenericRowData(n + META);
         String reason = null;
         try {
             parser.parse(record.value(), values);
+            for (int i = 0; i < n; i++) {
+                row.setField(i, InternalValues.toInternal(values[i], types[i]));
+            }
         } catch (JsonRecordParser.BadRecordException e) {
             reason = e.getMessage();
         } catch (RuntimeException e) {
@@ -83,37 +105,33 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
             }
         }
         if (reason != null) {
-            Arrays.fill(values, 0, n, null);
-            values[n] = RejectedRecord.toJson(sourceName, record.topic(), record.partition(), record.offset(),
-                    record.timestamp(), record.key(), record.value(), reason);
+            for (int i = 0; i < n; i++) {
+                row.setField(i, null);
+            }
+            row.setField(n, RejectedRecord.toJson(sourceName, record.topic(), record.partition(), record.offset(),
+                    record.timestamp(), record.key(), record.value(), reason));
         }
-        values[n + 1] = record.partition();
-        values[n + 2] = record.offset();
-        values[n + 3] = record.timestamp();
-        values[n + 4] = record.key();
-        values[n + 5] = record.value();
-        out.collect(Row.of(values));
+        row.setField(n + 1, record.partition());
+        row.setField(n + 2, record.offset());
+        row.setField(n + 3, record.timestamp());
+        row.setField(n + 4, record.key());
+        row.setField(n + 5, record.value());
+        out.collect(row);
     }
 
     /**
-     * Event time of a row emitted by this schema; dead letters get no time so they never move the watermark. The
-     * parser has checked the time against the source's range, so the conversion cannot overflow; should it anyway,
-     * the row gets no time rather than failing the timestamp assigner, which would fail the job.
+     * Event time of a row emitted by this schema, in epoch milliseconds; dead letters get no time so they never move
+     * the watermark. The parser has checked the time against the source's range (years 0000 to 9999), so it is exact.
      */
-    public static long eventTime(Row row, int eventTimeIndex) {
-        Object t = row.getField(eventTimeIndex);
-        if (t == null) {
+    public static long eventTime(RowData row, int eventTimeIndex, int precision) {
+        if (row.isNullAt(eventTimeIndex)) {
             return Long.MIN_VALUE;
         }
-        try {
-            return ValueParser.epochMillis(t);
-        } catch (ArithmeticException e) {
-            return Long.MIN_VALUE;
-        }
+        return row.getTimestamp(eventTimeIndex, precision).getMillisecond();
     }
 
     @Override
-    public TypeInformation<Row> getProducedType() {
+    public TypeInformation<RowData> getProducedType() {
         return rowType(schema);
     }
 }

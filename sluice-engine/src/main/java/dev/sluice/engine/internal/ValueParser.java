@@ -92,7 +92,7 @@ public final class ValueParser {
                     throw mismatch(type, quoted(text));
                 }
             case TIMESTAMP_WITHOUT_TIME_ZONE:
-                return LocalDateTime.ofInstant(instant(text, type), ZoneOffset.UTC);
+                return utc(instant(text, type));
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
                 return instant(text, type);
             default:
@@ -103,7 +103,7 @@ public final class ValueParser {
     /** A JSON number for a column: exact for DECIMAL, range-checked for integers, epoch milliseconds for timestamps. */
     public static Object fromNumber(BigDecimal number, LogicalType type) {
         // 1e999999999 is a short record but a billion digits in plain notation: refuse it before any conversion.
-        checkMagnitude(number, number.toString(), type);
+        checkMagnitude(number, null, type);
         switch (type.getTypeRoot()) {
             case CHAR:
             case VARCHAR:
@@ -153,7 +153,7 @@ public final class ValueParser {
             case DECIMAL:
                 return decimal(BigDecimal.valueOf(number), (DecimalType) type);
             case TIMESTAMP_WITHOUT_TIME_ZONE:
-                return LocalDateTime.ofInstant(epochMillis(number, type), ZoneOffset.UTC);
+                return utc(epochMillis(number, type));
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
                 return epochMillis(number, type);
             default:
@@ -174,9 +174,14 @@ public final class ValueParser {
      */
     public static long epochMillis(Object value) {
         if (value instanceof LocalDateTime ldt) {
-            return ldt.toInstant(ZoneOffset.UTC).toEpochMilli();
+            return ldt.toEpochSecond(ZoneOffset.UTC) * 1000 + ldt.getNano() / 1_000_000;
         }
         return ((Instant) value).toEpochMilli();
+    }
+
+    /** The UTC wall time of an instant; the same as {@code LocalDateTime.ofInstant(i, UTC)} without the zone rules. */
+    private static LocalDateTime utc(Instant instant) {
+        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
     }
 
     static IllegalArgumentException mismatch(LogicalType type, String value) {
@@ -209,9 +214,11 @@ public final class ValueParser {
         return trimmed;
     }
 
+    /** @param shownText the number as the input wrote it; null for the number's own {@code toString()} */
     private static void checkMagnitude(BigDecimal number, String shownText, LogicalType type) {
         if (Math.abs((long) number.scale()) > MAX_DIGITS || (long) number.precision() - number.scale() > MAX_DIGITS) {
-            throw new IllegalArgumentException("number " + quoted(shownText) + " is out of range for " + summary(type));
+            throw new IllegalArgumentException("number " + quoted(shownText == null ? number.toString() : shownText)
+                    + " is out of range for " + summary(type));
         }
     }
 

@@ -19,7 +19,8 @@ import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.flink.util.clock.RelativeClock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -104,7 +105,7 @@ class ConsumerLagReporterIT {
             assertThat(reporter.unclaimedPartitionMayHaveUnreadRecords()).isTrue();
 
             // One generator per partition, as Flink creates them when the splits are assigned, before any record.
-            Map<Integer, WatermarkGenerator<Row>> generators = new HashMap<>();
+            Map<Integer, WatermarkGenerator<RowData>> generators = new HashMap<>();
             Map<Integer, Output> outputs = new HashMap<>();
             for (int partition = 0; partition < 3; partition++) {
                 generators.put(partition, generator());
@@ -191,14 +192,14 @@ class ConsumerLagReporterIT {
         throw new AssertionError("No record within 30 s");
     }
 
-    private void emit(WatermarkGenerator<Row> generator, Output output, ConsumerRecord<byte[], byte[]> r) {
-        Object[] fields = new Object[1 + SourceRecords.META];
-        fields[2] = r.partition();
-        generator.onEvent(Row.of(fields), r.timestamp(), output);
+    private void emit(WatermarkGenerator<RowData> generator, Output output, ConsumerRecord<byte[], byte[]> r) {
+        GenericRowData row = new GenericRowData(1 + SourceRecords.META);
+        row.setField(2, r.partition());
+        generator.onEvent(row, r.timestamp(), output);
     }
 
-    private WatermarkGenerator<Row> generator() {
-        PartitionWatermarks strategy = new PartitionWatermarks(TOPIC, "sluice-lagtest-events", 1, 0, Duration.ofSeconds(2), IDLE);
+    private WatermarkGenerator<RowData> generator() {
+        PartitionWatermarks strategy = new PartitionWatermarks(TOPIC, "sluice-lagtest-events", 1, 0, 3, Duration.ofSeconds(2), IDLE);
         return strategy.createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
             @Override
             public MetricGroup getMetricGroup() {

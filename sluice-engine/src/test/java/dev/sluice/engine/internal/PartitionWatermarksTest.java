@@ -12,7 +12,8 @@ import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.flink.util.clock.RelativeClock;
 import org.apache.kafka.common.metrics.Measurable;
@@ -50,7 +51,7 @@ class PartitionWatermarksTest {
 
     @Test
     void aPartitionWithRecordsLeftToReadNeverGoesIdle() {
-        WatermarkGenerator<Row> generator = generator();
+        WatermarkGenerator<RowData> generator = generator();
         generator.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(500); // a backlog: this partition waits its turn, emitting nothing
         for (int i = 0; i < 100; i++) {
@@ -63,7 +64,7 @@ class PartitionWatermarksTest {
 
     @Test
     void aPartitionReadToItsEndGoesIdleAfterTheTimeoutAndWakesWithItsNextRecord() {
-        WatermarkGenerator<Row> generator = generator();
+        WatermarkGenerator<RowData> generator = generator();
         generator.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(0);
         clock.advanceTime(IDLE.minusMillis(1));
@@ -81,7 +82,7 @@ class PartitionWatermarksTest {
 
     @Test
     void aPartitionReadToItsEndWaitsWhileItsConsumerCatchesUpOnAnotherOne() {
-        WatermarkGenerator<Row> quiet = generator();
+        WatermarkGenerator<RowData> quiet = generator();
         quiet.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(0);
         lagOfPartition1.record(9_000); // partition 0's next fetch may wait behind this backlog: its 0 may be stale
@@ -97,8 +98,8 @@ class PartitionWatermarksTest {
 
     @Test
     void beforeItsFirstRecordAPartitionWaitsWhileAnyUnclaimedPartitionOfItsConsumerHasRecordsLeft() {
-        WatermarkGenerator<Row> reading = generator();
-        WatermarkGenerator<Row> noRecordYet = generator();
+        WatermarkGenerator<RowData> reading = generator();
+        WatermarkGenerator<RowData> noRecordYet = generator();
         reading.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(0);
         lagOfPartition1.record(300); // fetched but not yet emitted: the silent generator may be partition 1's
@@ -116,8 +117,8 @@ class PartitionWatermarksTest {
     void beforeItsFirstRecordAPartitionWaitsWhileItsConsumerHasAnAssignedPartitionItHasNotFetched() {
         consumerMetrics.addMetric(consumerMetrics.metricName("assigned-partitions", "consumer-coordinator-metrics"),
                 (Measurable) (config, now) -> 3);
-        WatermarkGenerator<Row> reading = generator();
-        WatermarkGenerator<Row> noRecordYet = generator();
+        WatermarkGenerator<RowData> reading = generator();
+        WatermarkGenerator<RowData> noRecordYet = generator();
         reading.onEvent(row(0), 10_000, output);
         lagOfPartition0.record(800);
         lagOfPartition1.record(0); // empty; partition 2 was assigned but not fetched: its lag is unknown
@@ -133,15 +134,15 @@ class PartitionWatermarksTest {
 
     @Test
     void beforeItsConsumerExistsNoPartitionGoesIdle() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, Duration.ofSeconds(2), IDLE);
-        WatermarkGenerator<Row> generator = strategy.createWatermarkGenerator(context());
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE);
+        WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
         clock.advanceTime(IDLE.multipliedBy(10));
         generator.onPeriodicEmit(output);
         assertThat(output.idle).isFalse();
     }
 
-    private WatermarkGenerator<Row> generator() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, Duration.ofSeconds(2), IDLE);
+    private WatermarkGenerator<RowData> generator() {
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, 3, Duration.ofSeconds(2), IDLE);
         return strategy.createWatermarkGenerator(context());
     }
 
@@ -165,10 +166,10 @@ class PartitionWatermarksTest {
     }
 
     /** A source row of a one-column schema followed by the meta fields; only the partition matters here. */
-    private static Row row(int partition) {
-        Object[] fields = new Object[1 + SourceRecords.META];
-        fields[2] = partition;
-        return Row.of(fields);
+    private static RowData row(int partition) {
+        GenericRowData row = new GenericRowData(1 + SourceRecords.META);
+        row.setField(2, partition);
+        return row;
     }
 
     private Sensor lagSensor(int partition) {

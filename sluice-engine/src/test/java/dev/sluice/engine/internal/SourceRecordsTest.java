@@ -9,7 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import java.math.BigDecimal;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -21,11 +25,11 @@ class SourceRecordsTest {
             new ColumnSpec("amount", "DECIMAL(6, 2)", null),
             new ColumnSpec("ts", "TIMESTAMP(3)", null)));
 
-    private static final class Rows implements Collector<Row> {
-        final List<Row> rows = new ArrayList<>();
+    private static final class Rows implements Collector<RowData> {
+        final List<RowData> rows = new ArrayList<>();
 
         @Override
-        public void collect(Row row) {
+        public void collect(RowData row) {
             rows.add(row);
         }
 
@@ -33,7 +37,7 @@ class SourceRecordsTest {
         public void close() {}
     }
 
-    private static Row deserialize(SourceRecords records, String value) {
+    private static RowData deserialize(SourceRecords records, String value) {
         Rows out = new Rows();
         records.deserialize(new ConsumerRecord<>("payments", 1, 7, "k".getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8)), out);
@@ -41,11 +45,11 @@ class SourceRecordsTest {
         return out.rows.get(0);
     }
 
-    private static JsonNode deadLetter(Row row) throws Exception {
-        byte[] json = (byte[]) row.getField(SCHEMA.size());
-        assertThat(json).as("a dead letter").isNotNull();
+    private static JsonNode deadLetter(RowData row) throws Exception {
+        assertThat(row.isNullAt(SCHEMA.size())).as("a dead letter").isFalse();
+        byte[] json = row.getBinary(SCHEMA.size());
         for (int i = 0; i < SCHEMA.size(); i++) {
-            assertThat(row.getField(i)).as("column " + i + " of a dead letter").isNull();
+            assertThat(row.isNullAt(i)).as("column " + i + " of a dead letter").isTrue();
         }
         return JSON.readTree(json);
     }
@@ -53,15 +57,17 @@ class SourceRecordsTest {
     private final SourceRecords records = new SourceRecords("payments", new JsonRecordParser(SCHEMA, "ts"));
 
     @Test
-    void aGoodRecordBecomesItsColumnsAndCoordinates() {
-        Row row = deserialize(records, "{\"id\":\"a\",\"amount\":1.5,\"ts\":\"2026-01-01T00:00:00Z\"}");
+    void aGoodRecordBecomesItsColumnsInFlinksInternalFormAndItsCoordinates() {
+        RowData row = deserialize(records, "{\"id\":\"a\",\"amount\":1.5,\"ts\":\"2026-01-01T00:00:00.123Z\"}");
         assertThat(row.getArity()).isEqualTo(SCHEMA.size() + SourceRecords.META);
-        assertThat(row.getField(0)).isEqualTo("a");
-        assertThat(row.getField(3)).isNull();
-        assertThat(row.getField(4)).isEqualTo(1);
-        assertThat(row.getField(5)).isEqualTo(7L);
-        assertThat(SourceRecords.eventTime(row, 2)).isEqualTo(1767225600000L);
-        assertThat(row.getField(2)).isEqualTo(LocalDateTime.parse("2026-01-01T00:00:00"));
+        assertThat(row.getString(0)).isEqualTo(StringData.fromString("a"));
+        assertThat(row.getDecimal(1, 6, 2)).isEqualTo(DecimalData.fromBigDecimal(new BigDecimal("1.50"), 6, 2));
+        assertThat(row.getTimestamp(2, 3)).isEqualTo(TimestampData.fromLocalDateTime(LocalDateTime.parse("2026-01-01T00:00:00.123")));
+        assertThat(row.isNullAt(3)).as("no dead letter").isTrue();
+        assertThat(row.getInt(4)).isEqualTo(1);
+        assertThat(row.getLong(5)).isEqualTo(7L);
+        assertThat(row.getBinary(7)).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
+        assertThat(SourceRecords.eventTime(row, 2, 3)).isEqualTo(1767225600123L);
     }
 
     @Test
@@ -73,8 +79,8 @@ class SourceRecordsTest {
 
     @Test
     void anEventTimeBeyondTheRangeIsADeadLetterBeforeTheTimestampAssignerSeesIt() throws Exception {
-        Row row = deserialize(records, "{\"id\":\"a\",\"ts\":\"+999999999-12-31T23:59:59\"}");
-        assertThat(SourceRecords.eventTime(row, 2)).isEqualTo(Long.MIN_VALUE);
+        RowData row = deserialize(records, "{\"id\":\"a\",\"ts\":\"+999999999-12-31T23:59:59\"}");
+        assertThat(SourceRecords.eventTime(row, 2, 3)).isEqualTo(Long.MIN_VALUE);
         assertThat(deadLetter(row).get("reason").asText())
                 .isEqualTo("field 'ts': value \"+999999999-12-31T23:59:59\" is out of range for TIMESTAMP(3) (years 0000 to 9999)");
     }

@@ -56,7 +56,7 @@ public final class SpecReader {
     public static final String DOCUMENT = "(document)";
 
     static final List<String> PIPELINE_KEYS =
-            List.of("name", "description", "sources", "references", "views", "sinks", "alerts", "notifiers", "dashboards");
+            List.of("name", "description", "delivery", "sources", "references", "views", "sinks", "alerts", "notifiers", "dashboards");
     static final List<String> SOURCE_KEYS =
             List.of("name", "topic", "partitions", "format", "schema", "event-time", "event-id", "on-error");
     /** Keys read from a source: {@link #SOURCE_KEYS} and {@code required}, which is refused with a hint. */
@@ -115,6 +115,10 @@ public final class SpecReader {
     private static final Map<String, SinkSpec.Mode> MODES =
             orderedMap("upsert", SinkSpec.Mode.UPSERT, "append", SinkSpec.Mode.APPEND);
 
+    private static final Map<String, PipelineSpec.Delivery> DELIVERIES = orderedMap(
+            PipelineSpec.Delivery.EXACTLY_ONCE.word(), PipelineSpec.Delivery.EXACTLY_ONCE,
+            PipelineSpec.Delivery.LOW_LATENCY.word(), PipelineSpec.Delivery.LOW_LATENCY);
+
     private final Path file;
     private final Path directory;
     private final int[] text;
@@ -167,6 +171,7 @@ public final class SpecReader {
         if (descriptionField != null && !isNull(descriptionField.value())) {
             description = scalar(descriptionField, "a text describing the pipeline");
         }
+        PipelineSpec.Delivery delivery = choice(fields.get("delivery"), DELIVERIES, PipelineSpec.Delivery.EXACTLY_ONCE);
         List<SourceSpec> sources = list(fields, root, "", "sources", "source", true, this::source);
         List<ReferenceSpec> references = list(fields, root, "", "references", "reference", false, this::reference);
         List<ViewSpec> views = list(fields, root, "", "views", "view", true, this::view);
@@ -176,7 +181,8 @@ public final class SpecReader {
         List<DashboardSpec> dashboards = list(fields, root, "", "dashboards", "dashboard", false, this::dashboard);
         uniqueDashboardNames(dashboards);
         return new PipelineSpec(name, description == null ? "" : description, absolute,
-                sources, references, views, sinks, alerts, notifiers, dashboards);
+                sources, references, views, sinks, alerts, notifiers, dashboards,
+                delivery == null ? PipelineSpec.Delivery.EXACTLY_ONCE : delivery);
     }
 
     private DashboardSpec dashboard(Node node, String path) {

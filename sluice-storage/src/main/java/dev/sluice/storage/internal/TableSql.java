@@ -14,8 +14,13 @@ import java.util.List;
  * ({@code QUALIFY row_number() OVER (PARTITION BY key ORDER BY _sluice_seq DESC) = 1}), because DuckDB refuses an
  * {@code ON CONFLICT DO UPDATE} that touches a row twice; keys whose last operation is a tombstone are deleted and the
  * others are upserted. That gives the same result as applying the records one by one in order.
+ *
+ * <p>A deduplicated append table has one more column, {@code _sluice_row_id} (a UUID computed from the row's values, see
+ * {@link RowIds}), as its primary key; its staging table carries the id as text. A batch inserts the first row of each id
+ * that the table does not hold yet (found through the primary-key index; the rows' physical order is then DuckDB's).
  */
 public final class TableSql {
+    private static final String ROW_ID = Sql.quote("_sluice_row_id");
     private final String name;
     private final String table;
     private final String staging;
@@ -23,9 +28,16 @@ public final class TableSql {
     private final List<ColumnType> types;
     private final List<String> primaryKey;
     private final SinkSpec.Mode mode;
+    private final boolean deduplicate;
 
     public TableSql(String schema, String table, List<ColumnSpec> columns, List<ColumnType> types, List<String> primaryKey,
             SinkSpec.Mode mode) {
+        this(schema, table, columns, types, primaryKey, mode, false);
+    }
+
+    /** @param deduplicate an append table whose rows are identified by a {@link RowIds row id} (see the class comment) */
+    public TableSql(String schema, String table, List<ColumnSpec> columns, List<ColumnType> types, List<String> primaryKey,
+            SinkSpec.Mode mode, boolean deduplicate) {
         // The dot keeps staging names apart where an underscore would not: schema a_b table c, schema a table b_c.
         this.name = schema + "." + table;
         this.table = Sql.quote(schema) + "." + Sql.quote(table);
@@ -34,6 +46,7 @@ public final class TableSql {
         this.types = List.copyOf(types);
         this.primaryKey = List.copyOf(primaryKey);
         this.mode = mode;
+        this.deduplicate = deduplicate;
     }
 
     /** The name of the staging table (catalog {@code temp}, schema {@code main}), for the Appender. */
@@ -48,6 +61,8 @@ public final class TableSql {
         }
         if (mode == SinkSpec.Mode.UPSERT) {
             sql.append(", PRIMARY KEY (").append(quotedList(primaryKey)).append(')');
+        } else if (deduplicate) {
+            sql.append(", ").append(ROW_ID).append(" UUID PRIMARY KEY");
         }
         return sql.append(')').toString();
     }
@@ -57,6 +72,9 @@ public final class TableSql {
                 .append(" (_sluice_seq BIGINT, _sluice_deleted BOOLEAN");
         for (ColumnSpec c : columns) {
             sql.append(", ").append(Sql.quote(c.name())).append(" VARCHAR");
+        }
+        if (deduplicate) {
+            sql.append(", ").append(ROW_ID).append(" VARCHAR");
         }
         return sql.append(')').toString();
     }
@@ -89,8 +107,17 @@ public final class TableSql {
         return updates.isEmpty() ? sql.append("NOTHING").toString() : sql.append("UPDATE SET ").append(String.join(", ", updates)).toString();
     }
 
-    /** Inserts every staged row in batch order (append tables only). */
+    /**
+     * Inserts every staged row in batch order (append tables only); for a deduplicated table only the first row of each
+     * id, and only when the table does not hold that id yet.
+     */
     public String appendRows() {
+        if (deduplicate) {
+            String names = quotedList(columnNames());
+            return "INSERT INTO " + table + " (" + names + ", " + ROW_ID + ") SELECT " + names + ", " + ROW_ID + " FROM (SELECT * FROM ("
+                    + typed() + ") AS _typed QUALIFY row_number() OVER (PARTITION BY " + ROW_ID + " ORDER BY _sluice_seq) = 1) AS _first"
+                    + " ORDER BY _sluice_seq ON CONFLICT (" + ROW_ID + ") DO NOTHING";
+        }
         return "INSERT INTO " + table + " (" + quotedList(columnNames()) + ") SELECT " + quotedList(columnNames())
                 + " FROM (" + typed() + ") AS _typed ORDER BY _sluice_seq";
     }
@@ -100,6 +127,9 @@ public final class TableSql {
         for (int i = 0; i < columns.size(); i++) {
             String name = Sql.quote(columns.get(i).name());
             sql.append(", CAST(").append(name).append(" AS ").append(types.get(i).duckDbType()).append(") AS ").append(name);
+        }
+        if (deduplicate) {
+            sql.append(", CAST(").append(ROW_ID).append(" AS UUID) AS ").append(ROW_ID);
         }
         return sql.append(" FROM ").append(staging).toString();
     }

@@ -1,0 +1,92 @@
+package dev.sluice.engine.internal;
+
+import dev.sluice.spec.ColumnSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Microbenchmarks of the per-record path of a source: the JSON parser alone, and a Kafka record to the row the source
+ * emits ({@link SourceRecords}), on 1,024 payments like those of {@code ThroughputBenchmark}. Not a test; run with
+ * the test classpath of sluice-engine:
+ * <pre>
+ * java -cp CP org.openjdk.jmh.Main RecordPathBenchmark -prof gc
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class RecordPathBenchmark {
+    private static final RecordSchema SCHEMA = RecordSchema.of(List.of(
+            new ColumnSpec("payment_id", "STRING", null),
+            new ColumnSpec("card_id", "STRING", null),
+            new ColumnSpec("merchant_id", "STRING", null),
+            new ColumnSpec("amount", "DECIMAL(12, 2)", null),
+            new ColumnSpec("currency", "STRING", null),
+            new ColumnSpec("country", "STRING", null),
+            new ColumnSpec("ts", "TIMESTAMP(3)", null)));
+
+    private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    private JsonRecordParser parser;
+    private SourceRecords source;
+    private Object[] values;
+    private int next;
+
+    @Setup
+    public void setUp() {
+        long base = 1_764_000_000_000L;
+        for (int i = 0; i < 1024; i++) {
+            long cents = 100 + i % 10_000;
+            String json = "{\"payment_id\":\"p-" + i + "\",\"card_id\":\"c-" + (i * 104_729 % 100_000) + "\",\"merchant_id\":\"m-"
+                    + (i * 7919 % 500) + "\",\"amount\":" + cents / 100 + "." + (cents % 100 < 10 ? "0" : "") + cents % 100
+                    + ",\"currency\":\"EUR\",\"country\":\"DE\",\"ts\":\"" + java.time.Instant.ofEpochMilli(base + i * 37L) + "\"}";
+            records.add(new ConsumerRecord<>("payments", i % 4, i, null, json.getBytes(StandardCharsets.UTF_8)));
+        }
+        parser = new JsonRecordParser(SCHEMA, "ts");
+        source = new SourceRecords("payments", parser);
+        values = new Object[SCHEMA.size()];
+    }
+
+    private ConsumerRecord<byte[], byte[]> nextRecord() {
+        ConsumerRecord<byte[], byte[]> r = records.get(next);
+        next = (next + 1) & 1023;
+        return r;
+    }
+
+    @Benchmark
+    public Object[] parse() throws JsonRecordParser.BadRecordException {
+        parser.parse(nextRecord().value(), values);
+        return values;
+    }
+
+    @Benchmark
+    public void deserialize(Blackhole hole) {
+        source.deserialize(nextRecord(), new Collector<RowData>() {
+            @Override
+            public void collect(RowData row) {
+                hole.consume(row);
+            }
+
+            @Override
+            public void close() {}
+        });
+    }
+}
