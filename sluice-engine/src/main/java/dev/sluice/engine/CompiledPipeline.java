@@ -2,6 +2,7 @@ package dev.sluice.engine;
 
 import dev.sluice.broker.TopicSpec;
 import dev.sluice.spec.PipelineSpec;
+import dev.sluice.storage.Deployment;
 import dev.sluice.storage.TableDefinition;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * @param configuration the job's Flink configuration (checkpointing, state locations, the savepoint to restore)
  * @param restoredFrom the checkpoint or savepoint the job will resume from, if any
+ * @param deployment the deployment of the state the job runs on (read from the state, or a new one for new state;
+ *     {@link StateLocations#keep keep} it with the state before the job starts), whose id the job writes on its records
  */
 public record CompiledPipeline(
         PipelineSpec spec,
@@ -23,7 +26,8 @@ public record CompiledPipeline(
         List<TopicSpec> topics,
         List<TableDefinition> tables,
         StateLocations state,
-        Optional<Path> restoredFrom) {
+        Optional<Path> restoredFrom,
+        Deployment deployment) {
 
     public CompiledPipeline {
         topics = List.copyOf(topics);

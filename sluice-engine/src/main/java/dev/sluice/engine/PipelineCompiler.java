@@ -33,6 +33,7 @@ import dev.sluice.spec.SourceSpec;
 import dev.sluice.spec.SpecException;
 import dev.sluice.spec.SpecProblem;
 import dev.sluice.spec.ViewSpec;
+import dev.sluice.storage.Deployment;
 import dev.sluice.storage.TableDefinition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -133,6 +134,8 @@ public final class PipelineCompiler {
     public static CompiledPipeline compile(PipelineSpec spec, EngineConfig config) {
         StateLocations state = new StateLocations(config.stateDir());
         Optional<Path> restore = state.latestRestorePoint();
+        // State from before deployments were recorded has one all the same; its job may have written unmarked results.
+        Deployment deployment = state.deployment().orElseGet(() -> Deployment.create(restore.isPresent()));
         Configuration configuration = flinkConfiguration(spec, config, state, restore);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         StreamTableEnvironment tables = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
@@ -142,7 +145,7 @@ public final class PipelineCompiler {
         List<TableDefinition> tableDefinitions = new ArrayList<>();
         int maxPartitions = 1;
         for (SourceSpec source : spec.sources()) {
-            addSource(spec, source, config, env, tables);
+            addSource(spec, source, config, env, tables, deployment);
             topics.add(TopicSpec.of(source.topic(), source.partitions()));
             topics.add(TopicSpec.of(source.deadLetterTopic(spec.name()), source.partitions()));
             topics.add(TopicSpec.of(source.lateTopic(spec.name()), source.partitions()));
@@ -160,7 +163,7 @@ public final class PipelineCompiler {
         }
         for (int i = 0; i < spec.sinks().size(); i++) {
             SinkSpec sink = spec.sinks().get(i);
-            TableDefinition definition = addSink(spec, sink, i, config, tables);
+            TableDefinition definition = addSink(spec, sink, i, config, tables, deployment);
             tableDefinitions.add(definition);
             topics.add(sink.mode() == SinkSpec.Mode.UPSERT
                     ? TopicSpec.compacted(definition.topic(), maxPartitions)
@@ -173,7 +176,7 @@ public final class PipelineCompiler {
             // One partition: every notification of a pipeline in one order, so a key's resolved never overtakes its firing.
             topics.add(TopicSpec.of(spec.alertsTopic(), 1));
         }
-        return new CompiledPipeline(spec, env, configuration, topics, tableDefinitions, state, restore);
+        return new CompiledPipeline(spec, env, configuration, topics, tableDefinitions, state, restore, deployment);
     }
 
     private static Configuration flinkConfiguration(PipelineSpec spec, EngineConfig config, StateLocations state, Optional<Path> restore) {
@@ -205,7 +208,7 @@ public final class PipelineCompiler {
     }
 
     private static void addSource(PipelineSpec spec, SourceSpec source, EngineConfig config, StreamExecutionEnvironment env,
-            StreamTableEnvironment tables) {
+            StreamTableEnvironment tables, Deployment deployment) {
         JsonRecordParser parser = JsonRecordParser.forSource(source, Clock.systemUTC());
         RecordSchema schema = parser.schema();
         Properties props = new Properties();
@@ -240,11 +243,11 @@ public final class PipelineCompiler {
                                 source.onError() == SourceSpec.ErrorPolicy.FAIL))
                 .uid("route-" + source.name());
         routed.getSideOutput(RecordRouter.DEAD_LETTERS)
-                .sinkTo(kafkaSink(spec, config, "dlq-" + source.name(), new TopicBytesSerializer(source.deadLetterTopic(spec.name()))))
+                .sinkTo(kafkaSink(spec, config, "dlq-" + source.name(), new TopicBytesSerializer(source.deadLetterTopic(spec.name()), deployment)))
                 .name("dead letters: " + source.deadLetterTopic(spec.name()))
                 .uid("dlq-" + source.name());
         routed.getSideOutput(RecordRouter.LATE_EVENTS)
-                .sinkTo(kafkaSink(spec, config, "late-" + source.name(), new TopicBytesSerializer(source.lateTopic(spec.name()))))
+                .sinkTo(kafkaSink(spec, config, "late-" + source.name(), new TopicBytesSerializer(source.lateTopic(spec.name()), deployment)))
                 .name("late events: " + source.lateTopic(spec.name()))
                 .uid("late-" + source.name());
 
@@ -294,7 +297,7 @@ public final class PipelineCompiler {
     }
 
     private static TableDefinition addSink(PipelineSpec spec, SinkSpec sink, int index, EngineConfig config,
-            StreamTableEnvironment tables) {
+            StreamTableEnvironment tables, Deployment deployment) {
         String key = "sinks[" + index + "]";
         Table table = tables.from(sink.view());
         ResolvedSchema resolved = table.getResolvedSchema();
@@ -323,7 +326,7 @@ public final class PipelineCompiler {
         }
         List<Column> columns = resolved.getColumns();
         String[] names = columnNames.toArray(new String[0]);
-        ResultSerializer serializer = new ResultSerializer(topic, names, keyIndexes);
+        ResultSerializer serializer = new ResultSerializer(topic, names, keyIndexes, deployment);
         boolean lowLatency = spec.delivery() == PipelineSpec.Delivery.LOW_LATENCY;
         rows.sinkTo(lowLatency ? lowLatencySink(config, serializer) : kafkaSink(spec, config, "sink-" + sink.table(), serializer))
                 .name("result: " + topic)

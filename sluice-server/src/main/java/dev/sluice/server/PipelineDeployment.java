@@ -13,6 +13,7 @@ import dev.sluice.storage.ResultStore;
 import dev.sluice.storage.QueryScope;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
+import dev.sluice.storage.SkippedRecords;
 import dev.sluice.storage.TableDefinition;
 import dev.sluice.server.internal.ConsumerLag;
 import dev.sluice.server.internal.PipelineGraph;
@@ -202,7 +203,17 @@ final class PipelineDeployment {
                 ConsumerLag.total(jobLag), resultsOut, loader.rowsLoaded(), ConsumerLag.total(loaderLag), sources,
                 spec.views().stream().map(v -> v.name()).toList(), tables, partitionLag, checkpoints,
                 nodes(spec, jobLag, dead, late, job, nowNanos), operators,
-                new PipelineStatus.Resources(cpu.cores(), cpu.seconds(), c.latestStateBytes()));
+                new PipelineStatus.Resources(cpu.cores(), cpu.seconds(), c.latestStateBytes()), deploymentInfo());
+    }
+
+    private PipelineStatus.DeploymentInfo deploymentInfo() {
+        List<PipelineStatus.Skipped> skipped = new ArrayList<>();
+        long total = 0;
+        for (SkippedRecords s : loader.skippedRecords()) {
+            skipped.add(new PipelineStatus.Skipped(s.topic(), s.deployment(), s.count()));
+            total += s.count();
+        }
+        return new PipelineStatus.DeploymentInfo(compiled.deployment().id(), total, skipped);
     }
 
     /**

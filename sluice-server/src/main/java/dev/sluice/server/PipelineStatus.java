@@ -28,6 +28,8 @@ import java.util.List;
  *                        out and their rates
  * @param operators       the Flink job's operators with records in and out, as Flink counts them
  * @param resources       what the pipeline takes of the machine: CPU and the size of its state
+ * @param deployment      the deployment the pipeline's state belongs to, and what its loader skipped from others; null
+ *                        when not known
  */
 public record PipelineStatus(
         String name,
@@ -52,7 +54,32 @@ public record PipelineStatus(
         Checkpoints checkpoints,
         List<Node> nodes,
         List<Operator> operators,
-        Resources resources) {
+        Resources resources,
+        DeploymentInfo deployment) {
+
+    /** A status without deployment information. */
+    public PipelineStatus(String name, String description, String state, String failure, int taskSlots, String jobStatus,
+            String loaderStatus, long eventsIn, long deadLetters, long lateEvents, long lateRecordsDropped, long pipelineLag,
+            long resultsOut, long rowsLoadedTotal, long loaderLag, List<Source> sources, List<String> views,
+            List<TableInfo> tables, List<PartitionLag> partitionLag, Checkpoints checkpoints, List<Node> nodes,
+            List<Operator> operators, Resources resources) {
+        this(name, description, state, failure, taskSlots, jobStatus, loaderStatus, eventsIn, deadLetters, lateEvents,
+                lateRecordsDropped, pipelineLag, resultsOut, rowsLoadedTotal, loaderLag, sources, views, tables, partitionLag,
+                checkpoints, nodes, operators, resources, null);
+    }
+
+    /**
+     * The deployment of a pipeline: its state's life, from creation to a reset (see {@code dev.sluice.storage.Deployment}).
+     *
+     * @param id                    the id its job writes in the header of every result record
+     * @param foreignRecordsSkipped records of other deployments the loader skipped since the pipeline started
+     * @param skipped               the same per topic and foreign deployment id ({@code (none)}: written before
+     *                              records were marked)
+     */
+    public record DeploymentInfo(String id, long foreignRecordsSkipped, List<Skipped> skipped) {}
+
+    /** Records of one result topic skipped because another deployment wrote them. */
+    public record Skipped(String topic, String deployment, long records) {}
 
     /**
      * A source and its stream (topic).

@@ -520,7 +520,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         for (TableDefinition table : compiled.tables()) {
             store.ensureTable(table);
         }
-        LoaderConfig loading = LoaderConfig.of("sluice-loader-" + name);
+        // Kept with the state before the job writes a record: the loader stores only the results of this deployment.
+        if (compiled.state().keep(compiled.deployment())) {
+            LOG.info("Pipeline '{}' starts deployment {} with new state: only its results are stored; results that an earlier"
+                    + " deployment left in the pipeline's topics are skipped.", name, compiled.deployment().id());
+        }
+        LoaderConfig loading = LoaderConfig.of("sluice-loader-" + name).withDeployment(compiled.deployment());
         if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
             loading = loading.withCaughtUpWait(Duration.ofMillis(LoaderConfig.LOW_LATENCY_CAUGHT_UP_WAIT_MILLIS));
         }

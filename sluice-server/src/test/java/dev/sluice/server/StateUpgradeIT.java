@@ -55,6 +55,7 @@ class StateUpgradeIT {
                 Duration.ofMillis(500));
         Map<String, Long> counts = new TreeMap<>();
         Map<String, Long> sums = new TreeMap<>();
+        String reset;
         try (SluiceServer server = SluiceServer.start(spec(COUNTS), settings)) {
             send(server, 0, 50, counts, sums);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(totals(server)).isEqualTo(counts));
@@ -73,7 +74,11 @@ class StateUpgradeIT {
             send(server, 50, 10, counts, sums);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(totals(server)).isEqualTo(counts));
 
+            String before = server.status("up").deployment().id();
             server.deploy(spec(SUMS), true);
+            // Starting over is a new deployment: the results of the old state are no longer this pipeline's.
+            reset = server.status("up").deployment().id();
+            assertThat(reset).isNotEqualTo(before);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(totals(server)).isEqualTo(sums));
             send(server, 60, 20, counts, sums);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(totals(server)).isEqualTo(sums));
@@ -84,6 +89,7 @@ class StateUpgradeIT {
                 .hasMessageContaining("SUM(v) AS n]) became GroupAggregate(groupBy=[k], select=[k, COUNT(*) AS n])")
                 .hasMessageContaining("Its state and tables are unchanged.");
         try (SluiceServer server = SluiceServer.start(spec(SUMS), settings)) {
+            assertThat(server.status("up").deployment().id()).as("a restart keeps the deployment").isEqualTo(reset);
             send(server, 80, 5, counts, sums);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(totals(server)).isEqualTo(sums));
         }

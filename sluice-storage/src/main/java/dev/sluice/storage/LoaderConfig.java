@@ -22,8 +22,11 @@ import java.util.Objects;
  *
  * @param groupId the Kafka consumer group under which consumed offsets are also committed to Kafka, only so that
  *     Kafka tools show the loader's lag; the offsets stored in the database are the ones the loader resumes from
+ * @param deployment the deployment whose records the loader stores (others are skipped and counted, see
+ *     {@link ResultLoader#skippedRecords()}), or null to store every record of the topics
  */
-public record LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatchWait, Duration caughtUpWait) {
+public record LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatchWait, Duration caughtUpWait,
+        Deployment deployment) {
     public static final int DEFAULT_MAX_BATCH_RECORDS = 50_000;
     public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(200);
     public static final Duration DEFAULT_CAUGHT_UP_WAIT = Duration.ZERO;
@@ -49,25 +52,34 @@ public record LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatc
     }
 
     public LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatchWait) {
-        this(groupId, maxBatchRecords, maxBatchWait, min(DEFAULT_CAUGHT_UP_WAIT, maxBatchWait));
+        this(groupId, maxBatchRecords, maxBatchWait, min(DEFAULT_CAUGHT_UP_WAIT, maxBatchWait), null);
+    }
+
+    public LoaderConfig(String groupId, int maxBatchRecords, Duration maxBatchWait, Duration caughtUpWait) {
+        this(groupId, maxBatchRecords, maxBatchWait, caughtUpWait, null);
     }
 
     /** The defaults with this group id, e.g. {@code "sluice-loader-<pipeline>"}. */
     public static LoaderConfig of(String groupId) {
-        return new LoaderConfig(groupId, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_BATCH_WAIT, DEFAULT_CAUGHT_UP_WAIT);
+        return new LoaderConfig(groupId, DEFAULT_MAX_BATCH_RECORDS, DEFAULT_MAX_BATCH_WAIT, DEFAULT_CAUGHT_UP_WAIT, null);
     }
 
     public LoaderConfig withMaxBatchRecords(int records) {
-        return new LoaderConfig(groupId, records, maxBatchWait, caughtUpWait);
+        return new LoaderConfig(groupId, records, maxBatchWait, caughtUpWait, deployment);
     }
 
     /** With this maximum wait; the caught-up wait is lowered to it when it was longer. */
     public LoaderConfig withMaxBatchWait(Duration wait) {
-        return new LoaderConfig(groupId, maxBatchRecords, wait, min(caughtUpWait, wait));
+        return new LoaderConfig(groupId, maxBatchRecords, wait, min(caughtUpWait, wait), deployment);
     }
 
     public LoaderConfig withCaughtUpWait(Duration wait) {
-        return new LoaderConfig(groupId, maxBatchRecords, maxBatchWait, wait);
+        return new LoaderConfig(groupId, maxBatchRecords, maxBatchWait, wait, deployment);
+    }
+
+    /** Stores only the records this deployment wrote. */
+    public LoaderConfig withDeployment(Deployment only) {
+        return new LoaderConfig(groupId, maxBatchRecords, maxBatchWait, caughtUpWait, Objects.requireNonNull(only, "deployment"));
     }
 
     private static Duration min(Duration a, Duration b) {

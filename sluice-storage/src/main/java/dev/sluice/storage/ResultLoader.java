@@ -30,6 +30,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * not written twice. After each database commit the offsets are also committed to Kafka under
  * {@link LoaderConfig#groupId()}, only so that Kafka tools show the lag. Partitions added to a topic after the
  * loader started are picked up on the next start.
+ *
+ * <p>Given a {@link Deployment} ({@link LoaderConfig#withDeployment}), the loader stores only the records that
+ * deployment wrote (its id in the {@value Deployment#HEADER} header): records of another deployment of the pipeline
+ * (an earlier run whose data directory is gone, or the state before a reset) are skipped, their offsets stored like
+ * any others, counted per topic and foreign deployment ({@link #skippedRecords()}) and logged.
  *
  * <pre>{@code
  * try (DuckDbStore store = DuckDbStore.open(dataDir.resolve("sluice.duckdb"));
@@ -92,6 +98,10 @@ public final class ResultLoader implements AutoCloseable {
     private final Map<String, DelayHistogram> delays = new ConcurrentHashMap<>();
     /** Per table, the newest Kafka timestamp (event time) of a stored row, epoch millis; Long.MIN_VALUE before any. */
     private final Map<String, AtomicLong> newestByTable = new ConcurrentHashMap<>();
+    /** Records of other deployments skipped since start, by topic and deployment id. */
+    private final Map<List<String>, AtomicLong> skipped = new ConcurrentHashMap<>();
+    /** The header value of the deployment whose records are stored; null to store every record. */
+    private final byte[] deploymentHeader;
     private volatile Map<String, Long> lag = Map.of();
     private volatile LoaderStatus status = LoaderStatus.STARTING;
     private volatile String lastError;
@@ -117,6 +127,8 @@ public final class ResultLoader implements AutoCloseable {
         final Map<String, Integer> timestampCounts = new HashMap<>();
         /** The stored rows per table, kept only while a {@link RowListener} listens. */
         final Map<String, List<String[]>> rows = new HashMap<>();
+        /** Records of other deployments, by topic and deployment id. */
+        Map<List<String>, Long> skipped;
 
         void timestamp(String table, long ts) {
             int n = timestampCounts.getOrDefault(table, 0);
@@ -146,6 +158,7 @@ public final class ResultLoader implements AutoCloseable {
         this.tables = List.copyOf(tables);
         this.config = config;
         this.clock = clock;
+        this.deploymentHeader = config.deployment() == null ? null : config.deployment().headerValue();
         Map<String, Target> targets = new LinkedHashMap<>();
         for (TableDefinition t : this.tables) {
             Target previous = targets.put(t.topic(), new Target(t, new RecordParser(t.name(), t.columns(), t.primaryKey(), t.mode())));
@@ -251,8 +264,9 @@ public final class ResultLoader implements AutoCloseable {
                 }
                 Map<TopicPartition, Long> written = positions(c, partitions);
                 status = LoaderStatus.RUNNING;
-                LOG.info("Loading {} partitions of {} into {} from the offsets stored there ({} partitions start at the beginning).",
-                        partitions.size(), byTopic.keySet(), store.location(), fresh.size());
+                LOG.info("Loading {} partitions of {} into {} from the offsets stored there ({} partitions start at the beginning){}.",
+                        partitions.size(), byTopic.keySet(), store.location(), fresh.size(), config.deployment() == null ? ""
+                                : "; storing only the records of deployment " + config.deployment().id());
                 loop(c, partitions, written);
             } finally {
                 consumer = null;
@@ -323,6 +337,19 @@ public final class ResultLoader implements AutoCloseable {
     }
 
     private void add(Pending pending, ConsumerRecord<byte[], byte[]> r) {
+        if (deploymentHeader != null) {
+            Header header = r.headers().lastHeader(Deployment.HEADER);
+            boolean ours = header == null ? config.deployment().acceptsUnmarked() : Arrays.equals(header.value(), deploymentHeader);
+            if (!ours) {
+                if (pending.skipped == null) {
+                    pending.skipped = new HashMap<>();
+                }
+                pending.skipped.merge(List.of(r.topic(), header == null ? SkippedRecords.UNMARKED
+                        : new String(header.value(), StandardCharsets.UTF_8)), 1L, Long::sum);
+                pending.records++;
+                return;
+            }
+        }
         Target target = byTopic.get(r.topic());
         RecordParser.Parsed parsed = target.parser().parse(r.key(), r.value());
         if (parsed.isRejected()) {
@@ -403,6 +430,14 @@ public final class ResultLoader implements AutoCloseable {
                 }
                 newestByTable.get(table).accumulateAndGet(newest, Math::max);
             });
+            if (pending.skipped != null) {
+                pending.skipped.forEach((key, n) -> {
+                    long total = skipped.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(n);
+                    LOG.warn("Skipped {} records of result topic {} written by deployment {} ({} in all since start): the loader"
+                            + " stores only the records of deployment {}, the one whose state the pipeline runs on.", n,
+                            key.get(0), key.get(1), total, config.deployment().id());
+                });
+            }
         }
         if (pending != null && !pending.rows.isEmpty()) {
             notifyRowListeners(pending.rows, clock.instant());
@@ -621,6 +656,14 @@ public final class ResultLoader implements AutoCloseable {
             counts.put(t.name(), rowsByTable.get(t.qualifiedName()).get());
         }
         return counts;
+    }
+
+    /** Records of other deployments skipped since start, per topic and foreign deployment; empty without a deployment. */
+    public List<SkippedRecords> skippedRecords() {
+        List<SkippedRecords> result = new ArrayList<>();
+        skipped.forEach((key, n) -> result.add(new SkippedRecords(key.get(0), key.get(1), n.get())));
+        result.sort(java.util.Comparator.comparing(SkippedRecords::topic).thenComparing(SkippedRecords::deployment));
+        return result;
     }
 
     /** Records written to {@code _sluice_rejected} since start. */

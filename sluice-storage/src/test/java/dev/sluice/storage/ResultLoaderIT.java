@@ -162,6 +162,46 @@ class ResultLoaderIT {
     }
 
     @Test
+    void storesOnlyTheRecordsOfItsDeploymentAndCountsTheOthers() {
+        String topic = "deployment-results";
+        TableDefinition table = new TableDefinition("by_deployment", topic, List.of(col("id", "STRING"), col("n", "BIGINT")),
+                List.of(), SinkSpec.Mode.APPEND);
+        Deployment earlier = Deployment.create(false);
+        Deployment current = Deployment.create(false);
+        // An earlier deployment's 30 records, 20 written before deployments were marked, then the current one's 50.
+        produce(topic, 30, earlier.id(), "old-");
+        produce(topic, 20, null, "unmarked-");
+        produce(topic, 50, current.id(), "new-");
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("deployment/sluice.duckdb"));
+             ResultLoader loader = new ResultLoader(kafka.bootstrapServers(), new Properties(), store, List.of(table),
+                     LoaderConfig.of("deployment").withMaxBatchWait(Duration.ofMillis(50)).withDeployment(current),
+                     Clock.systemUTC())) {
+            loader.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> loader.skippedRecords().stream().mapToLong(SkippedRecords::count)
+                    .sum() == 50 && count(store, "by_deployment") == 50);
+            assertThat(ids(store)).hasSize(50).allMatch(id -> id.startsWith("new-"));
+            assertThat(loader.skippedRecords()).containsExactlyInAnyOrder(new SkippedRecords(topic, earlier.id(), 30),
+                    new SkippedRecords(topic, SkippedRecords.UNMARKED, 20));
+            assertThat(loader.rowsLoaded()).isEqualTo(50);
+        }
+        // A deployment whose state predates the marks also stores the unmarked records, never another deployment's.
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("deployment-legacy/sluice.duckdb"));
+             ResultLoader loader = new ResultLoader(kafka.bootstrapServers(), new Properties(), store, List.of(table),
+                     LoaderConfig.of("deployment-legacy").withMaxBatchWait(Duration.ofMillis(50))
+                             .withDeployment(new Deployment(current.id(), true)), Clock.systemUTC())) {
+            loader.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(store, "by_deployment") == 70
+                    && loader.skippedRecords().equals(List.of(new SkippedRecords(topic, earlier.id(), 30))));
+            assertThat(ids(store)).noneMatch(id -> id.startsWith("old-"));
+        }
+    }
+
+    private static List<String> ids(DuckDbStore store) {
+        return new QueryService(store).query("SELECT id FROM by_deployment", 1_000).rows().stream()
+                .map(row -> (String) row.get(0)).toList();
+    }
+
+    @Test
     void aWriteThatFailsAfterItsCommitIsNotWrittenAgain() {
         String topic = "after-commit-results";
         TableDefinition table = new TableDefinition("after_commit", topic, List.of(col("id", "STRING"), col("n", "BIGINT")), List.of(),
@@ -259,17 +299,26 @@ class ResultLoaderIT {
     }
 
     private static void produce(String topic, int events) {
+        produce(topic, events, null, "e-");
+    }
+
+    /** Events {@code <prefix>0..}, in one transaction, with the deployment header when {@code deployment} is not null. */
+    private static void produce(String topic, int events, String deployment, String prefix) {
         try (BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties())) {
             admin.ensureTopics(List.of(TopicSpec.of(topic, 1)));
         }
         Properties p = new Properties();
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.setProperty(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "writer-" + topic);
+        p.setProperty(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "writer-" + topic + "-" + prefix);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             producer.initTransactions();
             producer.beginTransaction();
             for (int i = 0; i < events; i++) {
-                producer.send(new ProducerRecord<>(topic, null, "{\"id\":\"e-" + i + "\",\"n\":" + i + "}"));
+                ProducerRecord<String, String> r = new ProducerRecord<>(topic, null, "{\"id\":\"" + prefix + i + "\",\"n\":" + i + "}");
+                if (deployment != null) {
+                    r.headers().add(Deployment.HEADER, deployment.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                producer.send(r);
             }
             producer.commitTransaction();
         }

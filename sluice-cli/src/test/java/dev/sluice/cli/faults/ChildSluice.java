@@ -25,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildSluice implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long a start may take until the API answers. About 30 s with the machine to itself; on the 2-core machine
+     * shared by several builds (load average 40 and more) a start took over 3 minutes.
+     */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(6);
     private final Path pipelineFile;
     private final List<String> options;
     private final Path dataDir;
@@ -65,7 +70,7 @@ final class ChildSluice implements AutoCloseable {
                 .redirectOutput(logDir.resolve("stdout-" + starts).toFile())
                 .redirectError(logDir.resolve("stderr-" + starts).toFile())
                 .start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             if (!process.isAlive()) {
                 throw new AssertionError("sluice run ended with exit code " + process.exitValue() + " while starting: "
@@ -81,10 +86,18 @@ final class ChildSluice implements AutoCloseable {
                 // not listening yet
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("sluice run did not answer on port " + httpPort + " within 3 minutes");
+                throw new AssertionError("sluice run did not answer on port " + httpPort + " within " + START_TIMEOUT.toMinutes()
+                        + " minutes; the end of its output: " + tail(logDir.resolve("stdout-" + starts)) + " / stderr: "
+                        + tail(logDir.resolve("stderr-" + starts)));
             }
             Thread.sleep(250);
         }
+    }
+
+    /** The last lines of a file of the child's output, for a failure message. */
+    private static String tail(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     /** SIGKILL: the process ends at once, with no shutdown hook, savepoint or flush. */

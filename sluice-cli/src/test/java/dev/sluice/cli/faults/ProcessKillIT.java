@@ -7,7 +7,6 @@ import dev.sluice.storage.QueryService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -17,16 +16,20 @@ import org.slf4j.LoggerFactory;
  * Scenario 2: the whole Sluice process ({@code sluice run} in a child JVM, with its embedded broker) is killed with
  * SIGKILL three times while events stream in, and started again on the same data directory each time. The producer
  * outside waits for the broker to come back. After a clean stop the DuckDB file must equal the oracle.
+ *
+ * <p>Each restart finds the job behind a backlog; on a loaded machine its reader is starved long enough to leave a
+ * partition unfetched for more than the idle timeout. Such a partition used to be marked idle, and its on-time events
+ * were routed to {@code late_events}; see {@code ConsumerLagReporterIT} for the deterministic version of that case.
  */
-@Disabled("Finds a bug: after a restart with a backlog, a source partition with unread records is marked idle (its"
-        + " PartitionWatermarks generator counts a partition without a Kafka records-lag metric yet as read to its end), the"
-        + " watermark runs ahead on the other partitions, and the backlogged partition's on-time events are routed to"
-        + " late_events, so they are missing from every table. It fails when the restarted job is far behind (seen under"
-        + " load), and passes when it is not, so it stays out of the default run until the bug is fixed. See"
-        + " docs/reliability.md, Fault-injection suite.")
 class ProcessKillIT {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessKillIT.class);
     private static final int KILLS = 3;
+    /**
+     * How long a restarted process may take to store new results (and, twice that, to catch up at the end). Minutes
+     * with the machine to itself; on the 2-core machine shared by several builds (load average 50 to 100) the restarted
+     * job behind a backlog of several hundred thousand records needed more than the 3 minutes allowed before.
+     */
+    private static final Duration CATCH_UP = Duration.ofMinutes(5);
 
     @TempDir
     Path dir;
@@ -43,7 +46,7 @@ class ProcessKillIT {
                 int midStream = 0;
                 for (int kill = 1; kill <= KILLS; kill++) {
                     long before = storedEvents(sluice);
-                    InProcessSluice.await("new results before kill " + kill, Duration.ofSeconds(120), () -> storedEvents(sluice) > before);
+                    InProcessSluice.await("new results before kill " + kill, CATCH_UP, () -> storedEvents(sluice) > before);
                     Thread.sleep(1_500);
                     midStream += feed.streaming() ? 1 : 0;
                     LOG.info("Fault {}: SIGKILL of sluice run with {} records acknowledged.", kill, feed.acknowledged());
@@ -51,9 +54,9 @@ class ProcessKillIT {
                     sluice.start();
                 }
                 long before = storedEvents(sluice);
-                InProcessSluice.await("new results after the last restart", Duration.ofSeconds(120), () -> storedEvents(sluice) > before);
+                InProcessSluice.await("new results after the last restart", CATCH_UP, () -> storedEvents(sluice) > before);
                 feed.finish(Duration.ofMinutes(3));
-                ResultCheck.Report live = InProcessSluice.awaitExact(pipeline, sluice.sql(), oracle, Duration.ofSeconds(180));
+                ResultCheck.Report live = InProcessSluice.awaitExact(pipeline, sluice.sql(), oracle, CATCH_UP.multipliedBy(2));
                 InProcessSluice.assertExact(live);
                 assertThat(midStream).as("kills while the stream was still being sent").isEqualTo(KILLS);
             }

@@ -132,17 +132,19 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
 
         /**
          * Whether this partition still has records to read. Before its first record the generator does not know
-         * which partition it serves, so any unclaimed partition of its consumer with records to read counts.
+         * which partition it serves, so any unclaimed partition of its consumer that may have records to read counts,
+         * including one the consumer has not fetched yet: its lag is unknown, and a partition waiting behind a backlog
+         * must not go idle. Without its consumer (not created yet) nothing is known, which counts as unread too. A
+         * partition that has had records counts as read to its end only while no other partition of its consumer has
+         * records left: until then its own lag of 0 may be from an older fetch than the one waiting in the buffer.
          */
         private boolean hasUnreadRecords() {
             ConsumerLagReporter lags = lags();
-            if (lags == null) {
-                return false;
-            }
             if (partition == null) {
-                return lags.unclaimedPartitionHasUnreadRecords();
+                return clientId != null && (lags == null || lags.unclaimedPartitionMayHaveUnreadRecords());
             }
-            return lags.lag(partition) > 0;
+            // A lag of 0 may be stale while the consumer drains another partition's backlog (see ConsumerLagReporter).
+            return lags != null && (lags.lag(partition) > 0 || lags.otherPartitionHasUnreadRecords(partition));
         }
 
         private ConsumerLagReporter lags() {

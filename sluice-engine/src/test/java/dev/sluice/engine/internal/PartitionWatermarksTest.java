@@ -16,6 +16,7 @@ import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.flink.util.clock.RelativeClock;
+import org.apache.kafka.common.metrics.Measurable;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Value;
@@ -80,6 +81,22 @@ class PartitionWatermarksTest {
     }
 
     @Test
+    void aPartitionReadToItsEndWaitsWhileItsConsumerCatchesUpOnAnotherOne() {
+        WatermarkGenerator<RowData> quiet = generator();
+        quiet.onEvent(row(0), 10_000, output);
+        lagOfPartition0.record(0);
+        lagOfPartition1.record(9_000); // partition 0's next fetch may wait behind this backlog: its 0 may be stale
+        clock.advanceTime(IDLE.multipliedBy(10));
+        quiet.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+
+        lagOfPartition1.record(0);
+        clock.advanceTime(IDLE);
+        quiet.onPeriodicEmit(output);
+        assertThat(output.idle).isTrue();
+    }
+
+    @Test
     void beforeItsFirstRecordAPartitionWaitsWhileAnyUnclaimedPartitionOfItsConsumerHasRecordsLeft() {
         WatermarkGenerator<RowData> reading = generator();
         WatermarkGenerator<RowData> noRecordYet = generator();
@@ -96,9 +113,41 @@ class PartitionWatermarksTest {
         assertThat(output.idle).isTrue();
     }
 
+    @Test
+    void beforeItsFirstRecordAPartitionWaitsWhileItsConsumerHasAnAssignedPartitionItHasNotFetched() {
+        consumerMetrics.addMetric(consumerMetrics.metricName("assigned-partitions", "consumer-coordinator-metrics"),
+                (Measurable) (config, now) -> 3);
+        WatermarkGenerator<RowData> reading = generator();
+        WatermarkGenerator<RowData> noRecordYet = generator();
+        reading.onEvent(row(0), 10_000, output);
+        lagOfPartition0.record(800);
+        lagOfPartition1.record(0); // empty; partition 2 was assigned but not fetched: its lag is unknown
+        clock.advanceTime(IDLE.multipliedBy(10));
+        noRecordYet.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+
+        lagSensor(2).record(0); // fetched at last, and empty too
+        clock.advanceTime(IDLE);
+        noRecordYet.onPeriodicEmit(output);
+        assertThat(output.idle).isTrue();
+    }
+
+    @Test
+    void beforeItsConsumerExistsNoPartitionGoesIdle() {
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE);
+        WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
+        clock.advanceTime(IDLE.multipliedBy(10));
+        generator.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+    }
+
     private WatermarkGenerator<RowData> generator() {
         PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, 3, Duration.ofSeconds(2), IDLE);
-        return strategy.createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
+        return strategy.createWatermarkGenerator(context());
+    }
+
+    private WatermarkGeneratorSupplier.Context context() {
+        return new WatermarkGeneratorSupplier.Context() {
             @Override
             public MetricGroup getMetricGroup() {
                 return new UnregisteredMetricsGroup() {
@@ -113,7 +162,7 @@ class PartitionWatermarksTest {
             public RelativeClock getInputActivityClock() {
                 return clock;
             }
-        });
+        };
     }
 
     /** A source row of a one-column schema followed by the meta fields; only the partition matters here. */

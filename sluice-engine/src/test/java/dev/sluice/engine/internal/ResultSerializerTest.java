@@ -2,6 +2,7 @@ package dev.sluice.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.storage.Deployment;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,6 +32,20 @@ class ResultSerializerTest {
         assertThat(text(r.value())).isEqualTo("{\"k\":\"m-1\",\"at\":\"2026-11-24T15:00:00\",\"total\":1000,\"seen\":\"2026-11-24T15:00:00.120Z\"}");
         assertThat(r.timestamp()).isEqualTo(1_000L);
         assertThat(r.topic()).isEqualTo("t");
+    }
+
+    @Test
+    void everyRecordCarriesItsDeploymentAsAHeader() {
+        Deployment deployment = new Deployment("d-42", false);
+        ResultSerializer marked = new ResultSerializer("t", new String[] {"k", "at", "total", "seen"}, new int[] {0, 1}, deployment);
+        for (RowKind kind : new RowKind[] {RowKind.INSERT, RowKind.DELETE}) {
+            ProducerRecord<byte[], byte[]> r = marked.serialize(row(kind), null, 1_000L);
+            assertThat(r.headers().toArray()).hasSize(1);
+            assertThat(text(r.headers().lastHeader(Deployment.HEADER).value())).isEqualTo("d-42");
+        }
+        ProducerRecord<byte[], byte[]> late = new TopicBytesSerializer("late", deployment).serialize(new byte[] {'{', '}'}, null, null);
+        assertThat(text(late.headers().lastHeader(Deployment.HEADER).value())).isEqualTo("d-42");
+        assertThat(late.key()).isNull();
     }
 
     @Test

@@ -85,6 +85,9 @@ public final class PipelineMeters {
                 Tags.empty(), st -> st.resources().stateBytes() < 0 ? Double.NaN : st.resources().stateBytes());
         gauge(p, "sluice.pipeline.running", null, "1 while the pipeline's state is RUNNING, else 0",
                 Tags.empty(), st -> "RUNNING".equals(st.state()) ? 1 : 0);
+        counter(p, "sluice.loader.foreign.records.skipped", "Result records of another deployment of the pipeline (an earlier"
+                + " data directory, or the state before a reset) that the loader did not store", Tags.empty(),
+                st -> st.deployment() == null ? 0 : st.deployment().foreignRecordsSkipped());
         for (String consumer : List.of("job", "loader")) {
             gauge(p, "sluice.pipeline.lag", "records", "Records the consumer has not read yet, over all its partitions",
                     Tags.of("consumer", consumer), st -> consumer.equals("job") ? st.pipelineLag() : st.loaderLag());
