@@ -3,6 +3,7 @@ package dev.sluice.storage;
 import dev.sluice.spec.ColumnSpec;
 import dev.sluice.spec.SinkSpec;
 import dev.sluice.storage.internal.ColumnType;
+import dev.sluice.storage.internal.OffsetsTable;
 import dev.sluice.storage.internal.PostgresTableSql;
 import dev.sluice.storage.internal.Sql;
 import java.io.ByteArrayInputStream;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresStore implements ResultStore {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
-    static final String OFFSETS_TABLE = "_sluice_offsets";
+    static final String OFFSETS_TABLE = OffsetsTable.NAME;
     static final String REJECTED_TABLE = "_sluice_rejected";
     /** The advisory lock the writer holds for its whole session: one Sluice writer per database ("sluice" in ASCII). */
     private static final long WRITER_LOCK = 0x736c7569636500L;
@@ -536,20 +537,7 @@ public final class PostgresStore implements ResultStore {
     }
 
     private void upsertOffsets(Map<TopicPartition, Long> offsets) throws SQLException {
-        StringBuilder sql = new StringBuilder("INSERT INTO " + MAIN + "." + OFFSETS_TABLE + " (topic, \"partition\", next_offset) VALUES ");
-        for (int i = 0; i < offsets.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?)");
-        }
-        sql.append(" ON CONFLICT (topic, \"partition\") DO UPDATE SET next_offset = EXCLUDED.next_offset");
-        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-            int p = 1;
-            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-                ps.setString(p++, e.getKey().topic());
-                ps.setInt(p++, e.getKey().partition());
-                ps.setLong(p++, e.getValue());
-            }
-            ps.execute();
-        }
+        OffsetsTable.upsert(connection, MAIN + "." + OFFSETS_TABLE, offsets);
     }
 
     @Override
