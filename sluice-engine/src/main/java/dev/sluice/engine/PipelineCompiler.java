@@ -170,7 +170,7 @@ public final class PipelineCompiler {
                     : TopicSpec.of(definition.topic(), maxPartitions));
         }
         for (int i = 0; i < spec.alerts().size(); i++) {
-            addAlert(spec, spec.alerts().get(i), i, config, tables);
+            addAlert(spec, spec.alerts().get(i), i, config, tables, deployment);
         }
         if (!spec.alerts().isEmpty()) {
             // One partition: every notification of a pipeline in one order, so a key's resolved never overtakes its firing.
@@ -346,7 +346,7 @@ public final class PipelineCompiler {
      * drops the duplicates a restart may replay by their deterministic ids.
      */
     private static void addAlert(PipelineSpec spec, AlertSpec alert, int index, EngineConfig config,
-            StreamTableEnvironment tables) {
+            StreamTableEnvironment tables, Deployment deployment) {
         String key = "alerts[" + index + "]";
         Table table;
         try {
@@ -407,7 +407,7 @@ public final class PipelineCompiler {
                         Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
                 .name("alert: " + alert.name())
                 .uid("alert-" + alert.name())
-                .sinkTo(atLeastOnceSink(config, new AlertSerializer(spec.alertsTopic())))
+                .sinkTo(atLeastOnceSink(config, new AlertSerializer(spec.alertsTopic(), deployment)))
                 .name("alerts: " + spec.alertsTopic())
                 .uid("alerts-sink-" + alert.name());
     }

@@ -6,10 +6,12 @@ import dev.sluice.alerts.DeliveryOutcome;
 import dev.sluice.alerts.NotificationJson;
 import dev.sluice.alerts.RetryingDelivery;
 import dev.sluice.spec.PipelineSpec;
+import dev.sluice.storage.Deployment;
 import dev.sluice.storage.ResultStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +68,8 @@ public final class AlertDelivery implements AutoCloseable {
     private final List<Consumer<AlertNotification>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong gaveUp = new AtomicLong();
+    private final AtomicLong foreign = new AtomicLong();
+    private final Deployment deployment;
     private volatile List<AlertSilence> silences;
     /** Ids handled recently (see {@link #REPLAY_HORIZON}); only the notifier thread touches it after the start. */
     private final Set<String> handled;
@@ -78,9 +83,15 @@ public final class AlertDelivery implements AutoCloseable {
         this.recorded = listener;
     }
 
+    /**
+     * @param deployment the pipeline's deployment: notifications another deployment wrote (an earlier run of the
+     *                   pipeline whose state is gone) are skipped, not delivered; null delivers every notification
+     */
     AlertDelivery(PipelineSpec spec, String bootstrapServers, Map<String, String> kafkaProperties, ResultStore storage,
-            Map<String, AlertNotifier> notifiers, Map<String, String> unconfigured, RetryingDelivery delivery, Clock clock) {
+            Map<String, AlertNotifier> notifiers, Map<String, String> unconfigured, RetryingDelivery delivery, Clock clock,
+            Deployment deployment) {
         this.spec = spec;
+        this.deployment = deployment;
         this.unconfigured = Map.copyOf(unconfigured);
         this.store = new AlertStore(storage, spec.name());
         this.notifiers = Map.copyOf(notifiers);
@@ -141,6 +152,12 @@ public final class AlertDelivery implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record) {
+        if (deployment != null && !ours(record)) {
+            long skipped = foreign.incrementAndGet();
+            LOG.warn("Skipping notification {}-{}@{}: another deployment of pipeline '{}' wrote it (an earlier run whose state"
+                    + " is gone); {} skipped so far.", record.topic(), record.partition(), record.offset(), spec.name(), skipped);
+            return;
+        }
         AlertNotification n;
         try {
             n = NotificationJson.fromBytes(record.value());
@@ -186,6 +203,17 @@ public final class AlertDelivery implements AutoCloseable {
                 LOG.warn("An alert listener of pipeline '{}' failed: {}", spec.name(), e.toString());
             }
         }
+    }
+
+    /** Whether this deployment wrote the record: its header says so, or it has none and the deployment accepts those. */
+    private boolean ours(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader(Deployment.HEADER);
+        return header == null ? deployment.acceptsUnmarked() : Arrays.equals(header.value(), deployment.headerValue());
+    }
+
+    /** Notifications skipped because another deployment of the pipeline wrote them. */
+    long foreignSkipped() {
+        return foreign.get();
     }
 
     /** Called (on the notifier thread) after each notification is recorded; the returned action removes it. */

@@ -537,7 +537,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             if (!compiled.spec().alerts().isEmpty()) {
                 alerts = new AlertDelivery(compiled.spec(), bootstrapServers, kafkaPropertyMap(), store,
                         Notifiers.create(compiled.spec().notifiers(), alertSettings), unconfigured(compiled.spec()),
-                        RetryingDelivery.of(alertRetries), clock);
+                        RetryingDelivery.of(alertRetries), clock, compiled.deployment());
                 // The alert feed is a table the loader does not write: its dashboard panels update when a notification is recorded.
                 alerts.onRecorded(() -> dashboards.committed(name, Set.of(name + "." + AlertSpec.STORAGE_TABLES.get(0))));
                 alerts.start();

@@ -63,7 +63,7 @@ class AlertsBrowserIT {
              DuckDbStore store = DuckDbStore.open(dir.resolve("sluice.duckdb"))) {
             admin.ensureTopics(List.of(TopicSpec.of(spec.alertsTopic(), 1)));
             try (AlertDelivery delivery = new AlertDelivery(spec, kafka.bootstrapServers(), Map.of(), store, Map.of(), Map.of(),
-                    RetryingDelivery.of(RetryPolicy.defaults()), Clock.systemUTC())) {
+                    RetryingDelivery.of(RetryPolicy.defaults()), Clock.systemUTC(), null)) {
                 delivery.start();
                 StatusSource status = new StatusSource() {
                     @Override
