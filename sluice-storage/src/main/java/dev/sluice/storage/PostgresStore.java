@@ -5,6 +5,7 @@ import dev.sluice.spec.SinkSpec;
 import dev.sluice.storage.internal.ColumnType;
 import dev.sluice.storage.internal.OffsetsTable;
 import dev.sluice.storage.internal.PostgresTableSql;
+import dev.sluice.storage.internal.RowIds;
 import dev.sluice.storage.internal.Sql;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -75,6 +76,8 @@ public final class PostgresStore implements ResultStore {
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private volatile WriteFaults faults = WriteFaults.NONE;
     private int stagingTables;
+    /** Ids of the rows of deduplicated append tables; used by {@link #write} only, under the store's lock. */
+    private final RowIds rowIds = new RowIds();
 
     private record Table(TableDefinition definition, PostgresTableSql sql, int[] keyIndexes) {}
 
@@ -329,11 +332,6 @@ public final class PostgresStore implements ResultStore {
     }
 
     private void ensureTable(TableDefinition table, boolean create) {
-        if (table.deduplicate()) {
-            throw new StorageException("Table '" + table.qualifiedName() + "' is a deduplicated append table (a pipeline with"
-                    + " delivery: low-latency), which the PostgreSQL store does not support yet; use delivery: exactly-once with"
-                    + " PostgreSQL, or the DuckDB store");
-        }
         List<ColumnType> types = new ArrayList<>();
         for (ColumnSpec c : table.columns()) {
             types.add(ColumnType.parse(c.type()).orElseThrow());
@@ -341,12 +339,16 @@ public final class PostgresStore implements ResultStore {
         String shown = table.schema().equals(TableDefinition.DEFAULT_SCHEMA) ? table.name() : table.qualifiedName();
         String staging = "_sluice_stage_" + (++stagingTables);
         PostgresTableSql sql = new PostgresTableSql(table.schema(), table.name(), staging, table.columns(), types, table.primaryKey(),
-                table.mode());
+                table.mode(), table.deduplicate());
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < types.size(); i++) {
             expected.add(table.columns().get(i).name() + " " + types.get(i).postgresType());
         }
-        List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey() : List.of();
+        if (table.deduplicate()) {
+            expected.add(TableDefinition.ROW_ID_COLUMN + " uuid");
+        }
+        List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey()
+                : table.deduplicate() ? List.of(TableDefinition.ROW_ID_COLUMN) : List.of();
         try {
             reconnectIfBroken();
         } catch (SQLException e) {
@@ -478,6 +480,9 @@ public final class PostgresStore implements ResultStore {
                 if (v != null) {
                     appendQuoted(csv, v);
                 }
+            }
+            if (def.deduplicate()) {
+                csv.append(',').append(rowIds.of(row));
             }
             csv.append('\n');
         }

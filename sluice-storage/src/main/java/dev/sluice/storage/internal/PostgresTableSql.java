@@ -15,24 +15,35 @@ import java.util.List;
  * last operation per key with {@code DISTINCT ON (key) … ORDER BY key, _sluice_seq DESC}, because PostgreSQL refuses an
  * {@code ON CONFLICT DO UPDATE} that touches a row twice; keys whose last operation is a tombstone are deleted and the
  * others are upserted, which gives the same result as applying the records one by one in order.
+ *
+ * <p>A deduplicated append table (as in {@link TableSql}) has one more column, {@code _sluice_row_id} ({@code uuid},
+ * the {@link RowIds row id} of its values), as its primary key; the staging table carries it as text, and a batch
+ * inserts the first row of each id, in batch order, skipping ids already stored.
  */
 public final class PostgresTableSql {
+    private static final String ROW_ID = Sql.quote("_sluice_row_id");
+
     private final String table;
     private final String staging;
     private final List<ColumnSpec> columns;
     private final List<ColumnType> types;
     private final List<String> primaryKey;
     private final SinkSpec.Mode mode;
+    private final boolean deduplicate;
 
-    /** @param staging the name of this table's staging table in the writer's session, a plain identifier */
+    /**
+     * @param staging     the name of this table's staging table in the writer's session, a plain identifier
+     * @param deduplicate an append table whose rows are identified by their row id (see the class comment)
+     */
     public PostgresTableSql(String schema, String table, String staging, List<ColumnSpec> columns, List<ColumnType> types,
-            List<String> primaryKey, SinkSpec.Mode mode) {
+            List<String> primaryKey, SinkSpec.Mode mode, boolean deduplicate) {
         this.table = Sql.quote(schema) + "." + Sql.quote(table);
         this.staging = Sql.quote(staging);
         this.columns = List.copyOf(columns);
         this.types = List.copyOf(types);
         this.primaryKey = List.copyOf(primaryKey);
         this.mode = mode;
+        this.deduplicate = deduplicate;
     }
 
     public String createTable() {
@@ -42,6 +53,8 @@ public final class PostgresTableSql {
         }
         if (mode == SinkSpec.Mode.UPSERT) {
             sql.append(", PRIMARY KEY (").append(quotedList(primaryKey)).append(')');
+        } else if (deduplicate) {
+            sql.append(", ").append(ROW_ID).append(" uuid PRIMARY KEY");
         }
         return sql.append(')').toString();
     }
@@ -53,10 +66,16 @@ public final class PostgresTableSql {
         for (ColumnSpec c : columns) {
             sql.append(", ").append(Sql.quote(c.name())).append(" text");
         }
+        if (deduplicate) {
+            sql.append(", ").append(ROW_ID).append(" text");
+        }
         return sql.append(") ON COMMIT DELETE ROWS").toString();
     }
 
-    /** The {@code COPY} that reads CSV rows (sequence, tombstone flag, then one field per column) into the staging table. */
+    /**
+     * The {@code COPY} that reads CSV rows (sequence, tombstone flag, one field per column, then for a deduplicated table
+     * the row id) into the staging table.
+     */
     public String copyIntoStaging() {
         return "COPY " + staging + " FROM STDIN WITH (FORMAT csv)";
     }
@@ -85,8 +104,17 @@ public final class PostgresTableSql {
         return updates.isEmpty() ? sql.append("NOTHING").toString() : sql.append("UPDATE SET ").append(String.join(", ", updates)).toString();
     }
 
-    /** Inserts every staged row in batch order (append tables only). */
+    /**
+     * Inserts every staged row in batch order (append tables only); for a deduplicated table only the first row of each
+     * id, and none whose id is already stored.
+     */
     public String appendRows() {
+        if (deduplicate) {
+            String names = quotedList(columnNames());
+            return "INSERT INTO " + table + " (" + names + ", " + ROW_ID + ") SELECT " + names + ", " + ROW_ID
+                    + " FROM (SELECT DISTINCT ON (" + ROW_ID + ") * FROM (" + typed() + ") AS _typed ORDER BY " + ROW_ID
+                    + ", _sluice_seq) AS _first ORDER BY _sluice_seq ON CONFLICT (" + ROW_ID + ") DO NOTHING";
+        }
         return "INSERT INTO " + table + " (" + quotedList(columnNames()) + ") SELECT " + quotedList(columnNames())
                 + " FROM (" + typed() + ") AS _typed ORDER BY _sluice_seq";
     }
@@ -96,6 +124,9 @@ public final class PostgresTableSql {
         for (int i = 0; i < columns.size(); i++) {
             String name = Sql.quote(columns.get(i).name());
             sql.append(", CAST(").append(name).append(" AS ").append(types.get(i).postgresType()).append(") AS ").append(name);
+        }
+        if (deduplicate) {
+            sql.append(", CAST(").append(ROW_ID).append(" AS uuid) AS ").append(ROW_ID);
         }
         return sql.append(" FROM ").append(staging).toString();
     }
