@@ -229,7 +229,7 @@ public final class PipelineCompiler {
                 .build();
         PartitionWatermarks watermarks = new PartitionWatermarks(source.topic(), clientIdPrefix, schema.size(),
                 parser.eventTimeIndex(), LogicalTypeChecks.getPrecision(schema.type(parser.eventTimeIndex())),
-                source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT);
+                source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT, source.partitions(), config.parallelism());
         // The router decides lateness after an all-to-all exchange, where its watermark is the lowest over all of the
         // source's subtasks: the same watermark every operator downstream sees, so an event it lets through is never
         // behind the watermark of a window, join or OVER aggregation that receives it.

@@ -41,14 +41,27 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
     private final int eventTimePrecision;
     private final long maxOutOfOrdernessMillis;
     private final long idleTimeoutNanos;
+    private final int partitions;
+    private final int readers;
+
+    /**
+     * How long a reader that should get partitions but has no consumer yet (its splits are not assigned yet) counts as
+     * having records to read. Split assignment follows the job's start within seconds; the bound only matters for a
+     * reader that, restored at another parallelism, got no split although the enumerator's rule gives it one.
+     */
+    static final Duration SPLIT_WAIT = Duration.ofMinutes(2);
 
     /**
      * @param clientIdPrefix the Kafka source's {@code client.id.prefix}, to find this subtask's consumer
      * @param columns        number of schema columns in a row; the record's partition follows them
      * @param eventTimePrecision fractional-second digits of the event-time column's TIMESTAMP type
+     * @param partitions     the topic's partitions, and {@code readers} the source's parallelism: which subtasks get a
+     *                       partition at all (a topic with fewer partitions than readers leaves some with none)
      */
     public PartitionWatermarks(String topic, String clientIdPrefix, int columns, int eventTimeIndex, int eventTimePrecision,
-            Duration maxOutOfOrderness, Duration idleTimeout) {
+            Duration maxOutOfOrderness, Duration idleTimeout, int partitions, int readers) {
+        this.partitions = partitions;
+        this.readers = readers;
         this.topic = topic;
         this.clientIdPrefix = clientIdPrefix;
         this.columns = columns;
@@ -72,21 +85,45 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
             LOG.warn("The subtask index of topic '{}' is unknown; its partitions count as idle after {} without records"
                     + " even while records are waiting to be read.", topic, Duration.ofNanos(idleTimeoutNanos));
         }
-        return new Generator(subtask == null ? null : clientIdPrefix + "-" + subtask, context.getInputActivityClock());
+        return new Generator(subtask == null ? null : clientIdPrefix + "-" + subtask,
+                subtask != null && ownsAPartition(Integer.parseInt(subtask)), context.getInputActivityClock());
+    }
+
+    /**
+     * Whether the Kafka source's enumerator gives this subtask a partition of the topic when it starts fresh. Its rule
+     * (KafkaSourceEnumerator.getSplitOwner): partition {@code p} goes to reader {@code (start + p) % readers}, where
+     * {@code start} is {@code ((topic.hashCode() * 31) & 0x7FFFFFFF) % readers}.
+     */
+    boolean ownsAPartition(int subtask) {
+        if (partitions <= 0 || readers <= 0 || partitions >= readers) {
+            return true;
+        }
+        int start = ((topic.hashCode() * 31) & 0x7FFFFFFF) % readers;
+        for (int p = 0; p < partitions; p++) {
+            if ((start + p) % readers == subtask) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private final class Generator implements WatermarkGenerator<RowData> {
         private final String clientId;
+        /** Whether this subtask's reader gets a partition (see {@link #ownsAPartition}). */
+        private final boolean getsPartitions;
+        private final long createdNanos;
         private final RelativeClock clock;
         private TopicPartition partition;
         private long maxTimestamp = Long.MIN_VALUE;
         private long lastActivityNanos;
         private boolean idle;
 
-        Generator(String clientId, RelativeClock clock) {
+        Generator(String clientId, boolean getsPartitions, RelativeClock clock) {
             this.clientId = clientId;
+            this.getsPartitions = getsPartitions;
             this.clock = clock;
             this.lastActivityNanos = clock.relativeTimeNanos();
+            this.createdNanos = lastActivityNanos;
         }
 
         @Override
@@ -134,14 +171,22 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
          * Whether this partition still has records to read. Before its first record the generator does not know
          * which partition it serves, so any unclaimed partition of its consumer that may have records to read counts,
          * including one the consumer has not fetched yet: its lag is unknown, and a partition waiting behind a backlog
-         * must not go idle. Without its consumer (not created yet) nothing is known, which counts as unread too. A
-         * partition that has had records counts as read to its end only while no other partition of its consumer has
-         * records left: until then its own lag of 0 may be from an older fetch than the one waiting in the buffer.
+         * must not go idle. Without its consumer nothing is known: the reader has no split yet, which counts as unread
+         * for a reader that gets partitions (for up to {@link #SPLIT_WAIT}), while a reader that gets none (fewer
+         * partitions than readers) has nothing to read, ever. A partition that has had records counts as read to its
+         * end only while no other partition of its consumer has records left: until then its own lag of 0 may be from
+         * an older fetch than the one waiting in the buffer.
          */
         private boolean hasUnreadRecords() {
             ConsumerLagReporter lags = lags();
             if (partition == null) {
-                return clientId != null && (lags == null || lags.unclaimedPartitionMayHaveUnreadRecords());
+                if (clientId == null) {
+                    return false;
+                }
+                if (lags == null) {
+                    return getsPartitions && clock.relativeTimeNanos() - createdNanos < SPLIT_WAIT.toNanos();
+                }
+                return lags.unclaimedPartitionMayHaveUnreadRecords();
             }
             // A lag of 0 may be stale while the consumer drains another partition's backlog (see ConsumerLagReporter).
             return lags != null && (lags.lag(partition) > 0 || lags.otherPartitionHasUnreadRecords(partition));

@@ -134,15 +134,42 @@ class PartitionWatermarksTest {
 
     @Test
     void beforeItsConsumerExistsNoPartitionGoesIdle() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE);
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0);
         WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
         clock.advanceTime(IDLE.multipliedBy(10));
         generator.onPeriodicEmit(output);
         assertThat(output.idle).isFalse();
     }
 
+    @Test
+    void aReaderThatGetsNoPartitionGoesIdle() {
+        // Topic "t" with 1 partition and 4 readers: the enumerator gives partition 0 to reader 0, so reader 3 (the
+        // context's subtask) never gets a split and never has a consumer; it must not hold the watermark back.
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 1, 4);
+        assertThat(strategy.ownsAPartition(0)).isTrue();
+        assertThat(strategy.ownsAPartition(3)).isFalse();
+        WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
+        generator.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+        clock.advanceTime(IDLE);
+        generator.onPeriodicEmit(output);
+        assertThat(output.idle).isTrue();
+    }
+
+    @Test
+    void aReaderThatGetsAPartitionWaitsForItsSplitBoundedly() {
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 4, 4);
+        WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
+        clock.advanceTime(PartitionWatermarks.SPLIT_WAIT.minus(Duration.ofSeconds(1)));
+        generator.onPeriodicEmit(output);
+        assertThat(output.idle).isFalse();
+        clock.advanceTime(Duration.ofSeconds(1).plus(IDLE));
+        generator.onPeriodicEmit(output);
+        assertThat(output.idle).isTrue();
+    }
+
     private WatermarkGenerator<RowData> generator() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, 3, Duration.ofSeconds(2), IDLE);
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0);
         return strategy.createWatermarkGenerator(context());
     }
 
