@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  * checkpointing and coordination threads, the HTTP server, the JIT compiler and the garbage collector. A thread whose
  * name fits two pipelines (two jobs with identical tasks) is counted as shared rather than guessed.
  *
- * <p>Sampled, not traced: each {@link #sample} adds the CPU time threads used since the previous one. A thread that
- * started and ended between two samples is not seen, and neither is the CPU a thread used between the previous sample
- * and its end.
+ * <p>Sampled, not traced: each {@link #sample} adds the CPU time threads used since the previous one (the first, since
+ * the meter was created). A thread that started and ended between two samples is not seen, and neither is the CPU a
+ * thread used between the previous sample and its end.
  */
 public final class ThreadCpu {
     /** The key of CPU time that belongs to no single pipeline. */
@@ -39,6 +39,16 @@ public final class ThreadCpu {
             threads.setThreadCpuTimeEnabled(true);
         }
         this.supported = on && threads.isThreadCpuTimeEnabled();
+        if (supported) {
+            // What threads used before this meter started is nobody's: only CPU from now on is attributed, as the
+            // process's CPU is counted from now on.
+            for (long id : threads.getAllThreadIds()) {
+                long cpu = threads.getThreadCpuTime(id);
+                if (cpu > 0) {
+                    lastCpuNanos.put(id, cpu);
+                }
+            }
+        }
     }
 
     /** Whether the JVM measures CPU time per thread; without it every figure stays 0. */
