@@ -87,6 +87,9 @@ class DiskFullIT {
             Map<String, Long> held = countsInTopic(bootstrap, acked);
             long total = held.values().stream().mapToLong(Long::longValue).sum();
             awaitStoredCount(httpPort, total);
+            // The API answers while the server still starts; Ctrl-C stops with a savepoint once the start has finished.
+            await().atMost(Duration.ofMinutes(3)).until(() ->
+                    Files.readString(dir.resolve("second.out")).contains("Press Ctrl-C to stop"));
             second.destroy();
             assertThat(second.waitFor(3, TimeUnit.MINUTES)).isTrue();
             // SIGTERM: the JVM reports 143 after the shutdown hook has stopped the pipeline with a savepoint.

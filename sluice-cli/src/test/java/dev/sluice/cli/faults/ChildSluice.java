@@ -58,7 +58,10 @@ final class ChildSluice implements AutoCloseable {
         return "localhost:" + kafkaPort;
     }
 
-    /** Starts {@code sluice run} and waits until its API answers (the broker, the job and the loader have started). */
+    /**
+     * Starts {@code sluice run} and waits until its API answers and it has printed its banner (the broker, the job and
+     * the loader have started, and Ctrl-C stops it cleanly).
+     */
     void start() throws Exception {
         starts++;
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
@@ -79,7 +82,8 @@ final class ChildSluice implements AutoCloseable {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + "/api/v1/pipelines"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
+                // The API answers while the pipelines still start; the banner's last line comes once they run.
+                if (r.statusCode() == 200 && Files.readString(logDir.resolve("stdout-" + starts)).contains("Press Ctrl-C to stop")) {
                     return;
                 }
             } catch (IOException e) {
