@@ -33,27 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * gone may have left notifications in the alerts topic, and they are skipped, not sent again.
  */
 class AlertDeploymentIT {
-    private static final String PIPELINE = """
-            name: shop
-            sources:
-              - name: orders
-                schema: {order_id: STRING, ts: TIMESTAMP(3)}
-                event-time: {column: ts}
-            views: [{name: all_orders, sql: SELECT order_id FROM orders}]
-            alerts:
-              - name: big_order
-                sql: SELECT order_id, ts FROM orders
-                key: [order_id]
-                time: ts
-                message: "order {order_id} is big"
-            """;
-
     @TempDir
     Path dir;
 
     @Test
     void notificationsOfAnotherDeploymentAreSkipped() throws Exception {
-        PipelineSpec spec = new SpecParser().parse(PIPELINE, dir.resolve("shop.yaml"));
+        PipelineSpec spec = new SpecParser().parse(AlertsBrowserIT.PIPELINE, dir.resolve("shop.yaml"));
         Deployment ours = Deployment.create(false);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
              BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties());

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * silence set through the form is listed.
  */
 class AlertsBrowserIT {
-    private static final String PIPELINE = """
+    /** A shop pipeline with one alert, shared with {@link AlertDeploymentIT}. */
+    static final String PIPELINE = """
             name: shop
             sources:
               - name: orders
