@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Microbenchmarks of the per-record path of a source: the JSON parser alone, and a Kafka record to the row the source
- * emits ({@link SourceRecords}), on 1,024 payments like those of {@code ThroughputBenchmark}. Not a test; run with
+ * Microbenchmarks of the per-record path of a source: the JSON parser alone, a Kafka record to the row the source
+ * emits ({@link SourceRecords}), and that row serialised as the exchange to the router does ({@link RowDataSerializer}
+ * into a network buffer), on 1,024 payments like those of {@code ThroughputBenchmark}. Not a test; run with
  * the test classpath of sluice-engine:
  * <pre>
  * java -cp CP org.openjdk.jmh.Main RecordPathBenchmark -prof gc
@@ -48,6 +51,8 @@ public class RecordPathBenchmark {
     private JsonRecordParser parser;
     private SourceRecords source;
     private Object[] values;
+    private RowDataSerializer exchange;
+    private DataOutputSerializer buffer;
     private int next;
 
     @Setup
@@ -63,6 +68,8 @@ public class RecordPathBenchmark {
         parser = new JsonRecordParser(SCHEMA, "ts");
         source = new SourceRecords("payments", parser);
         values = new Object[SCHEMA.size()];
+        exchange = SourceRecords.rowType(SCHEMA).toRowSerializer();
+        buffer = new DataOutputSerializer(4096);
     }
 
     private ConsumerRecord<byte[], byte[]> nextRecord() {
@@ -88,5 +95,25 @@ public class RecordPathBenchmark {
             @Override
             public void close() {}
         });
+    }
+
+    /** What the source task does per record: read it into a row, and write the row into the exchange's buffer. */
+    @Benchmark
+    public int deserializeAndSerialize() {
+        buffer.clear();
+        source.deserialize(nextRecord(), new Collector<RowData>() {
+            @Override
+            public void collect(RowData row) {
+                try {
+                    exchange.serialize(row, buffer);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void close() {}
+        });
+        return buffer.length();
     }
 }
