@@ -1,6 +1,7 @@
 package dev.sluice.engine.internal;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -30,7 +31,9 @@ public final class InternalValues {
         switch (type.getTypeRoot()) {
             case CHAR:
             case VARCHAR:
-                return StringData.fromString((String) value);
+                // As UTF-8 bytes at once: String.getBytes is an intrinsic for Latin-1 text, while a StringData made
+                // from a String encodes it char by char (and looks up a thread-local buffer) when it is serialised.
+                return StringData.fromBytes(((String) value).getBytes(StandardCharsets.UTF_8));
             case DECIMAL:
                 DecimalType decimal = (DecimalType) type;
                 return DecimalData.fromBigDecimal((BigDecimal) value, decimal.getPrecision(), decimal.getScale());

@@ -47,6 +47,8 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
     private transient JsonFactory factory;
     /** Which schema fields the current record has set; reset per record. */
     private transient boolean[] seen;
+    /** The schema's column names, interned as Jackson interns field names, for {@link #column}. */
+    private transient String[] names;
 
     /** The parser of a source as the spec declares it: its schema, required columns and range of event times. */
     public static JsonRecordParser forSource(SourceSpec source, Clock clock) {
@@ -95,6 +97,10 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
                             .build())
                     .build();
             seen = new boolean[schema.size()];
+            names = new String[schema.size()];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = schema.name(i).intern();
+            }
         }
         int n = schema.size();
         Arrays.fill(values, 0, n, null);
@@ -106,10 +112,12 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
                 throw new BadRecordException("expected a JSON object, got " + describe(p.currentToken(), p));
             }
             JsonToken t;
+            int expected = 0;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken valueToken = p.nextToken();
-                int i = schema.indexOf(field);
+                int i = column(field, expected);
+                expected = i + 1;
                 if (i < 0) {
                     p.skipChildren();
                     continue;
@@ -156,6 +164,18 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
                         + "; the schema declares it NOT NULL (or it is the event-id column)");
             }
         }
+    }
+
+    /**
+     * Position of the column named {@code field}, or -1. Records of one producer list their fields in one order, so
+     * the column after the previous one is tried first; Jackson interns field names, so a reference comparison
+     * decides, and the schema's map is the fallback for anything else.
+     */
+    private int column(String field, int expected) {
+        if (expected >= 0 && expected < names.length && names[expected] == field) {
+            return expected;
+        }
+        return schema.indexOf(field);
     }
 
     private Object value(JsonParser p, JsonToken token, int i) throws IOException, BadRecordException {

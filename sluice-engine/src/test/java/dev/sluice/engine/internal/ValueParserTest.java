@@ -125,6 +125,9 @@ class ValueParserTest {
         }
     }
 
+    private static final long MIN_SECOND = java.time.LocalDateTime.of(0, 1, 1, 0, 0).toEpochSecond(java.time.ZoneOffset.UTC);
+    private static final long MAX_SECOND = java.time.LocalDateTime.of(9999, 12, 31, 23, 59, 59).toEpochSecond(java.time.ZoneOffset.UTC);
+
     @Test
     void theTimestampFastPathAgreesWithTheFormatterWhereverItAnswers() {
         List<String> texts = new java.util.ArrayList<>(List.of("2026-11-24T15:00:00Z", "2026-11-24T15:00:00", "2026-11-24 15:00:00.1",
@@ -147,6 +150,14 @@ class ValueParserTest {
             if (quick != null) {
                 fast++;
                 assertThat(quick).as(text).isEqualTo(viaFormatter(text));
+                assertThat(ValueParser.fastUtc(text)).as(text).isEqualTo(java.time.LocalDateTime.ofInstant(quick, java.time.ZoneOffset.UTC));
+            } else {
+                assertThat(ValueParser.fastUtc(text)).as(text).isNull();
+            }
+            Instant expected = viaFormatter(text);
+            if (expected != null && expected.getEpochSecond() >= MIN_SECOND && expected.getEpochSecond() <= MAX_SECOND) {
+                assertThat(ValueParser.fromText(text, new org.apache.flink.table.types.logical.TimestampType(9))).as(text)
+                        .isEqualTo(java.time.LocalDateTime.ofInstant(expected, java.time.ZoneOffset.UTC));
             }
         }
         assertThat(fast).as("the fast path answers the common layouts").isGreaterThan(5_000);
