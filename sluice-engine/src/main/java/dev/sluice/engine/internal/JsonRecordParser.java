@@ -10,8 +10,11 @@ import dev.sluice.spec.SourceSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 /**
  * Parses one JSON object into the values of a {@link RecordSchema}. Fields not in the schema are ignored; missing
@@ -33,6 +36,10 @@ import org.apache.flink.table.types.logical.LogicalType;
  *   <li>every required field ({@code NOT NULL} in the schema, the event-id column) present and not null.
  * </ol>
  *
+ * <p>Values are the Java values of {@link ValueParser} (String, BigDecimal, LocalDateTime, ...), or with
+ * {@link #internal()} Flink's internal data structures ({@link InternalValues}), which the source's rows carry: a
+ * string then goes from the parser's character buffer to UTF-8 bytes without a {@code String} in between.
+ *
  * <p>One parser serves one source subtask: it keeps a small scratch array between records and is not thread-safe.
  */
 public final class JsonRecordParser implements SourceRecords.RowParser {
@@ -44,6 +51,8 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
     private final RecordSchema schema;
     private final int eventTimeIndex;
     private final EventTimeRange eventTimes;
+    /** Whether values are Flink's internal data structures instead of Java values. */
+    private final boolean internal;
     private transient JsonFactory factory;
     /** Which schema fields the current record has set; reset per record. */
     private transient boolean[] seen;
@@ -62,12 +71,27 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
     }
 
     public JsonRecordParser(RecordSchema schema, String eventTimeColumn, EventTimeRange eventTimes) {
-        this.schema = schema;
-        this.eventTimeIndex = schema.indexOf(eventTimeColumn);
-        this.eventTimes = eventTimes;
+        this(schema, schema.indexOf(eventTimeColumn), eventTimes, false);
         if (eventTimeIndex < 0) {
             throw new IllegalArgumentException("event-time column '" + eventTimeColumn + "' is not in the schema");
         }
+    }
+
+    private JsonRecordParser(RecordSchema schema, int eventTimeIndex, EventTimeRange eventTimes, boolean internal) {
+        this.schema = schema;
+        this.eventTimeIndex = eventTimeIndex;
+        this.eventTimes = eventTimes;
+        this.internal = internal;
+    }
+
+    /** The same parser, filling Flink's internal values ({@link InternalValues#toInternal}) instead of Java values. */
+    public JsonRecordParser internal() {
+        return new JsonRecordParser(schema, eventTimeIndex, eventTimes, true);
+    }
+
+    @Override
+    public boolean internalValues() {
+        return internal;
     }
 
     public RecordSchema schema() {
@@ -185,23 +209,26 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
                 case VALUE_NULL:
                     return null;
                 case VALUE_STRING:
+                    if (internal && isString(type)) {
+                        return utf8(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), type);
+                    }
                     String text = p.getText();
                     Object value = ValueParser.fromText(text, type);
                     if (value == text) {
                         checkUnicode(text, type);
                     }
-                    return value;
+                    return internal ? InternalValues.toInternal(value, type) : value;
                 case VALUE_NUMBER_INT:
                     JsonParser.NumberType size = p.getNumberType();
                     if (size == JsonParser.NumberType.INT || size == JsonParser.NumberType.LONG) {
-                        return ValueParser.fromLong(p.getLongValue(), type);
+                        return converted(ValueParser.fromLong(p.getLongValue(), type), type);
                     }
-                    return floatingOrDecimal(p, type);
+                    return converted(floatingOrDecimal(p, type), type);
                 case VALUE_NUMBER_FLOAT:
-                    return floatingOrDecimal(p, type);
+                    return converted(floatingOrDecimal(p, type), type);
                 case VALUE_TRUE:
                 case VALUE_FALSE:
-                    return ValueParser.fromText(p.getText(), type);
+                    return converted(ValueParser.fromText(p.getText(), type), type);
                 default:
                     p.skipChildren();
                     throw ValueParser.mismatch(type, token == JsonToken.START_ARRAY ? "an array" : "an object");
@@ -209,6 +236,33 @@ public final class JsonRecordParser implements SourceRecords.RowParser {
         } catch (IllegalArgumentException e) {
             throw new BadRecordException("field '" + schema.name(i) + "': " + e.getMessage());
         }
+    }
+
+    private Object converted(Object value, LogicalType type) {
+        return internal ? InternalValues.toInternal(value, type) : value;
+    }
+
+    private static boolean isString(LogicalType type) {
+        LogicalTypeRoot root = type.getTypeRoot();
+        return root == LogicalTypeRoot.VARCHAR || root == LogicalTypeRoot.CHAR;
+    }
+
+    /**
+     * A STRING value as Flink's internal string, encoded to UTF-8 straight from the parser's characters; the same checks
+     * as the Java value's path ({@link #checkUnicode}), so both accept and reject the same records.
+     */
+    private static StringData utf8(char[] chars, int offset, int length, LogicalType type) {
+        byte[] bytes = new byte[length];
+        for (int k = 0; k < length; k++) {
+            char c = chars[offset + k];
+            if (c >= 0x80) {
+                String text = new String(chars, offset, length);
+                checkUnicode(text, type);
+                return StringData.fromBytes(text.getBytes(StandardCharsets.UTF_8));
+            }
+            bytes[k] = (byte) c;
+        }
+        return StringData.fromBytes(bytes);
     }
 
     private static Object floatingOrDecimal(JsonParser p, LogicalType type) throws IOException {

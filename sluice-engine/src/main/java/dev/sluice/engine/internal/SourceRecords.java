@@ -35,6 +35,11 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
     public interface RowParser extends Serializable {
         /** Fills {@code values[0 .. columns)}; positions after the columns must be left alone. */
         void parse(byte[] value, Object[] values) throws JsonRecordParser.BadRecordException;
+
+        /** Whether the values are Flink's internal ones already; otherwise they are converted ({@link InternalValues}). */
+        default boolean internalValues() {
+            return false;
+        }
     }
 
     private final String sourceName;
@@ -42,12 +47,14 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
     private final RowParser parser;
     private final int n;
     private final LogicalType[] types;
+    private final boolean internalValues;
     private transient boolean unexpectedLogged;
     /** The parser's scratch array: the row gets the internal values, so it can be reused for the next record. */
     private transient Object[] values;
 
+    /** Rows from {@code parser}'s records, which it reads straight into internal values ({@link JsonRecordParser#internal}). */
     public SourceRecords(String sourceName, JsonRecordParser parser) {
-        this(sourceName, parser.schema(), parser);
+        this(sourceName, parser.schema(), parser.internal());
     }
 
     public SourceRecords(String sourceName, RecordSchema schema, RowParser parser) {
@@ -55,6 +62,7 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
         this.schema = schema;
         this.parser = parser;
         this.n = schema.size();
+        this.internalValues = parser.internalValues();
         this.types = new LogicalType[n];
         for (int i = 0; i < n; i++) {
             types[i] = schema.type(i);
@@ -89,7 +97,7 @@ public final class SourceRecords implements KafkaRecordDeserializationSchema<Row
         try {
             parser.parse(record.value(), values);
             for (int i = 0; i < n; i++) {
-                row.setField(i, InternalValues.toInternal(values[i], types[i]));
+                row.setField(i, internalValues ? values[i] : InternalValues.toInternal(values[i], types[i]));
             }
         } catch (JsonRecordParser.BadRecordException e) {
             reason = e.getMessage();

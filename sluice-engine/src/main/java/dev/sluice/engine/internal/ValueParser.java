@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
@@ -171,10 +172,14 @@ public final class ValueParser {
     }
 
     /**
-     * Milliseconds since the epoch of a parsed TIMESTAMP or TIMESTAMP_LTZ value (UTC for TIMESTAMP). Exact for every
+     * Milliseconds since the epoch of a parsed TIMESTAMP or TIMESTAMP_LTZ value (UTC for TIMESTAMP), as a Java value or
+     * as Flink's internal {@code TimestampData}. Exact for every
      * value this class returns, whose years lie in 0000 to 9999.
      */
     public static long epochMillis(Object value) {
+        if (value instanceof TimestampData internal) {
+            return internal.getMillisecond();
+        }
         if (value instanceof LocalDateTime ldt) {
             return ldt.toEpochSecond(ZoneOffset.UTC) * 1000 + ldt.getNano() / 1_000_000;
         }

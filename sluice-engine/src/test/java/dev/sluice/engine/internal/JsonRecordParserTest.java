@@ -262,4 +262,56 @@ class JsonRecordParserTest {
     void nullValueIsRejected() {
         assertThatThrownBy(() -> parser.parse(null, new Object[6])).hasMessage("record has no value (null)");
     }
+
+    @Test
+    void theInternalParserReadsTheSameValuesAsFlinksInternalDataAndRejectsTheSameRecords() {
+        JsonRecordParser internal = parser.internal();
+        List<String> records = List.of(
+                "{\"id\":\"a\",\"extra\":{\"x\":[1,2]},\"n\":7,\"amount\":12.345,\"ok\":true,"
+                        + "\"at\":\"2026-11-24T15:00:00.123+01:00\",\"ts\":\"2026-11-24 15:00:01\"}",
+                "{\"ts\":1767225600000,\"at\":1767225600001,\"id\":17,\"amount\":3}",
+                "{\"id\":\"caf\u00e9 \\u00e9\\n \u20ac \ud83d\ude00 \\ud83d\\ude00\",\"ts\":\"2026-01-01T00:00:00Z\"}",
+                "{\"id\":\"\",\"n\":null,\"ts\":\"2026-01-01T00:00:00.5\"}",
+                "{\"id\":\"\\ud800\",\"ts\":\"2026-01-01T00:00:00Z\"}",
+                "{\"id\":\"x\\udc00y\",\"ts\":\"2026-01-01T00:00:00Z\"}",
+                "{\"id\":[1],\"ts\":\"2026-01-01T00:00:00Z\"}",
+                "{\"n\":\"seven\",\"ts\":\"2026-01-01T00:00:00Z\"}",
+                "{\"id\":\"a\",\"id\":\"b\",\"ts\":\"2026-01-01T00:00:00Z\"}",
+                "{\"id\":\"a\"}");
+        List<org.apache.flink.table.types.logical.LogicalType> types = List.of(parser.schema().type(0), parser.schema().type(1),
+                parser.schema().type(2), parser.schema().type(3), parser.schema().type(4), parser.schema().type(5));
+        int accepted = 0;
+        for (String json : records) {
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            Object[] external = new Object[6];
+            Object[] values = new Object[6];
+            String externalReason = null;
+            String internalReason = null;
+            try {
+                parser.parse(bytes, external);
+            } catch (JsonRecordParser.BadRecordException e) {
+                externalReason = e.getMessage();
+            }
+            try {
+                internal.parse(bytes, values);
+            } catch (JsonRecordParser.BadRecordException e) {
+                internalReason = e.getMessage();
+            }
+            assertThat(internalReason).as(json).isEqualTo(externalReason);
+            if (externalReason == null) {
+                accepted++;
+                for (int i = 0; i < 6; i++) {
+                    assertThat(values[i]).as(json + " column " + i).isEqualTo(InternalValues.toInternal(external[i], types.get(i)));
+                }
+            }
+        }
+        assertThat(accepted).isEqualTo(4);
+        Object[] values = new Object[6];
+        try {
+            internal.parse("{\"id\":\"\u20ac\",\"ts\":\"2026-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8), values);
+        } catch (JsonRecordParser.BadRecordException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(((org.apache.flink.table.data.StringData) values[0]).toBytes()).containsExactly((byte) 0xE2, (byte) 0x82, (byte) 0xAC);
+    }
 }
