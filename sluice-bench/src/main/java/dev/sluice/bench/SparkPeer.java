@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Spark Structured Streaming in local mode ({@code dev.sluice.bench.spark.SparkWindows} of the module
@@ -19,9 +21,12 @@ import java.util.regex.Pattern;
  * Scala clash with Flink's and Kafka 4.1.1's in this JVM. The child reads the topic with {@code Trigger.AvailableNow},
  * aggregates with a 5 s watermark in append mode and writes its windows, time and CPU time to a file this class reads.
  * Its time and CPU time run from the child's start of work (before the Spark session is built; the JVM's own start,
- * about half a second, is not counted) to the end of the micro-batch that emitted the last windows.
+ * about half a second, is not counted) to the end of the micro-batch that emitted the last windows. The peers that run
+ * in this JVM count the embedded broker's CPU time (serving their fetches) in their figure; so that Spark's compares,
+ * this JVM's CPU time while the child runs is added to the child's, and the note shows both parts.
  */
 final class SparkPeer implements Peer {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkPeer.class);
     /**
      * The JVM options Spark 4 needs on Java 17 (what its launcher adds, {@code JavaModuleOptions}): Spark's memory
      * management and serializers reach into these JDK packages.
@@ -83,6 +88,7 @@ final class SparkPeer implements Peer {
         command.addAll(JAVA_MODULE_OPTIONS);
         command.addAll(List.of("-cp", classPath(), "dev.sluice.bench.spark.SparkWindows", bootstrapServers, topic,
                 Integer.toString(parallelism), output.toString(), workDir.toString(), Long.toString(maxOffsetsPerTrigger)));
+        long brokerCpu = Cpu.nanos();
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             if (!child.waitFor(TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
@@ -96,22 +102,29 @@ final class SparkPeer implements Peer {
             throw new IllegalStateException("the Spark peer exited with " + child.exitValue() + " without writing " + output
                     + "; its log (" + log + ") ends:\n" + tail(log));
         }
-        return read(output, events);
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            if (line.contains("Spark peer:")) {
+                LOG.info("{} (from {})", line, log);
+            }
+        }
+        return read(output, events, (Cpu.nanos() - brokerCpu) / 1e9);
     }
 
     /**
-     * The child's output file: a header {@code seconds cpuSeconds batches inputRows droppedByWatermark}, then
-     * {@code merchant TAB windowStart TAB count TAB cents} per window.
+     * The child's output file: a header {@code seconds cpuSeconds batches inputRows droppedByWatermark sessionSeconds},
+     * then {@code merchant TAB windowStart TAB count TAB cents} per window.
+     *
+     * @param brokerCpuSeconds this JVM's CPU time (the broker's) while the child ran, added to the child's
      */
-    static PeerRun read(Path output, long events) throws IOException {
+    static PeerRun read(Path output, long events, double brokerCpuSeconds) throws IOException {
         List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
             throw new IllegalStateException("the Spark peer's output " + output + " is empty; expected a header line");
         }
         String[] header = lines.get(0).trim().split(" ");
-        if (header.length != 5) {
+        if (header.length != 6) {
             throw new IllegalStateException("the Spark peer's output " + output + " starts with '" + lines.get(0)
-                    + "'; expected 'seconds cpuSeconds batches inputRows droppedByWatermark'");
+                    + "'; expected 'seconds cpuSeconds batches inputRows droppedByWatermark sessionSeconds'");
         }
         Map<List<Object>, long[]> windows = new HashMap<>();
         for (int i = 1; i < lines.size(); i++) {
@@ -129,9 +142,11 @@ final class SparkPeer implements Peer {
         long batches = Long.parseLong(header[2]);
         long inputRows = Long.parseLong(header[3]);
         long dropped = Long.parseLong(header[4]);
+        double sparkCpu = Double.parseDouble(header[1]);
         String note = String.format("%,d micro-batches, %,d records read (%,d payments + end markers), %,d dropped as"
-                + " later than the watermark", batches, inputRows, events, dropped);
-        return new PeerRun(windows, Double.parseDouble(header[0]), Double.parseDouble(header[1]), note);
+                + " later than the watermark; Spark session built in %.1f s; CPU %.1f s Spark + %.1f s broker", batches,
+                inputRows, events, dropped, Double.parseDouble(header[5]), sparkCpu, brokerCpuSeconds);
+        return new PeerRun(windows, Double.parseDouble(header[0]), sparkCpu + brokerCpuSeconds, note);
     }
 
     private String classPath() throws IOException {

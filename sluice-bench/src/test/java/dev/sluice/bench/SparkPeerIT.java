@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Spark peer alone on small input, only with {@code -Dsluice.bench=true} (a child JVM with Spark takes tens of
- * seconds to start): in one micro-batch and in micro-batches of 5,000 records, Spark's windows equal the expectation,
- * and it read every record of the topic. {@code -Dsluice.bench.events=N} (default 40,000).
+ * seconds to start): in one micro-batch and in micro-batches of an eighth of the input, Spark's windows equal the
+ * expectation, and it read every record of the topic. {@code -Dsluice.bench.events=N} (default 40,000).
  */
 @EnabledIfSystemProperty(named = "sluice.bench", matches = "true")
 class SparkPeerIT {
@@ -21,7 +21,7 @@ class SparkPeerIT {
         Path sparkTarget = Path.of("..", "sluice-bench-spark", "target");
         List<Comparison.Line> lines = Comparison.runPeers(events, dir, List.of(
                 new SparkPeer(sparkTarget, 2, 0, dir.resolve("spark-all")),
-                new SparkPeer(sparkTarget, 2, 5_000, dir.resolve("spark-batches"))));
+                new SparkPeer(sparkTarget, 2, events / 8, dir.resolve("spark-batches"))));
         org.slf4j.LoggerFactory.getLogger(SparkPeerIT.class).info("Spark peer: {}", lines);
 
         long records = events + Comparison.PARTITIONS;

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Arguments: {@code BOOTSTRAP_SERVERS TOPIC PARALLELISM OUTPUT_FILE WORK_DIR [MAX_OFFSETS_PER_TRIGGER]} (0 or
  * absent: each micro-batch reads everything there is). The output file is what {@code dev.sluice.bench.SparkPeer}
- * reads: a header line {@code seconds cpuSeconds batches inputRows droppedByWatermark}, then one line per window,
+ * reads: a header line {@code seconds cpuSeconds batches inputRows droppedByWatermark sessionSeconds} (the last: the
+ * time it took to build the Spark session), then one line per window,
  * {@code merchant TAB windowStartEpochMillis TAB count TAB sumInCents}. Seconds and CPU-seconds run from the start of
  * this program's work (before the Spark session is built; the JVM's own start is not counted) to the end of the last
  * micro-batch that emitted windows.
@@ -51,8 +54,21 @@ public final class SparkWindows {
 
     private SparkWindows() {}
 
-    /** Runs the aggregation and writes the output file; exits 0 when it was written. */
-    public static void main(String[] args) throws Exception {
+    /**
+     * Runs the aggregation and writes the output file; exits 0 when it was written, 1 when anything failed (Spark's
+     * non-daemon threads would otherwise keep a failed JVM alive).
+     */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Exception | Error e) {
+            LOG.error("The Spark peer failed with arguments {}", String.join(" ", args), e);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         if (args.length < 5) {
             throw new IllegalArgumentException("expected BOOTSTRAP_SERVERS TOPIC PARALLELISM OUTPUT_FILE WORK_DIR "
                     + "[MAX_OFFSETS_PER_TRIGGER], got " + args.length + " arguments");
@@ -77,6 +93,7 @@ public final class SparkWindows {
                 .config("spark.sql.shuffle.partitions", Integer.toString(parallelism))
                 .config("spark.local.dir", work.resolve("tmp").toString())
                 .getOrCreate();
+        long sessionNanos = System.nanoTime() - start;
         Progress progress = new Progress();
         spark.streams().addListener(progress);
 
@@ -129,16 +146,16 @@ public final class SparkWindows {
 
         Files.createDirectories(output.toAbsolutePath().getParent());
         try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-            out.write(String.format("%.3f %.3f %d %d %d%n", (lastNanos.get() - start) / 1e9, (lastCpu.get() - cpuStart) / 1e9,
-                    progress.batches.get(), progress.inputRows.get(), progress.droppedByWatermark.get()));
+            out.write(String.format("%.3f %.3f %d %d %d %.3f%n", (lastNanos.get() - start) / 1e9, (lastCpu.get() - cpuStart) / 1e9,
+                    progress.batches.get(), progress.inputRows.get(), progress.droppedByWatermark.get(), sessionNanos / 1e9));
             for (String line : lines) {
                 out.write(line);
                 out.write('\n');
             }
         }
-        LOG.info("Spark peer: {} windows in {} micro-batches, {} input rows, {} dropped by the watermark", lines.size(),
-                progress.batches.get(), progress.inputRows.get(), progress.droppedByWatermark.get());
-        System.exit(0);
+        LOG.info("Spark peer: {} windows in {} micro-batches, {} input rows, {} dropped by the watermark; session built in"
+                + " {} ms; milliseconds per phase, summed over the micro-batches: {}", lines.size(), progress.batches.get(),
+                progress.inputRows.get(), progress.droppedByWatermark.get(), sessionNanos / 1_000_000, progress.phaseMillis);
     }
 
     private static long cpuNanos() {
@@ -150,6 +167,8 @@ public final class SparkWindows {
         final AtomicLong batches = new AtomicLong();
         final AtomicLong inputRows = new AtomicLong();
         final AtomicLong droppedByWatermark = new AtomicLong();
+        /** Spark's {@code durationMs} per phase (addBatch, getBatch, queryPlanning, walCommit, ...), summed over batches. */
+        final Map<String, Long> phaseMillis = new ConcurrentSkipListMap<>();
         final CountDownLatch terminated = new CountDownLatch(1);
 
         @Override
@@ -161,6 +180,7 @@ public final class SparkWindows {
         public void onQueryProgress(QueryProgressEvent event) {
             batches.incrementAndGet();
             inputRows.addAndGet(event.progress().numInputRows());
+            event.progress().durationMs().forEach((phase, millis) -> phaseMillis.merge(phase, millis, Long::sum));
             for (StateOperatorProgress operator : event.progress().stateOperators()) {
                 droppedByWatermark.addAndGet(operator.numRowsDroppedByWatermark());
             }
