@@ -21,8 +21,12 @@ import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.jobmaster.JobResult;
@@ -311,6 +315,44 @@ public final class FlinkCluster implements AutoCloseable {
             LOG.debug("No execution graph for job {}: {}", jobId, e.toString());
         }
         return JobMetricsReporter.snapshot(jobId.toHexString(), checkpoints);
+    }
+
+    /**
+     * When the job's tasks all began to run and its first checkpoint completed, for the start-up report; {@link
+     * JobStartup#UNKNOWN} on a remote cluster and for a job the cluster does not know.
+     */
+    public JobStartup startup(JobID jobId) {
+        if (remote != null) {
+            return JobStartup.UNKNOWN;
+        }
+        try {
+            AccessExecutionGraph graph = cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS);
+            long running = -1;
+            for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+                long at = vertex.getCurrentExecutionAttempt().getStateTimestamp(ExecutionState.RUNNING);
+                if (vertex.getExecutionState() != ExecutionState.RUNNING || at <= 0) {
+                    running = -1;
+                    break;
+                }
+                running = Math.max(running, at);
+            }
+            long firstCheckpoint = -1;
+            CheckpointStatsSnapshot stats = graph.getCheckpointStatsSnapshot();
+            if (stats != null) {
+                for (AbstractCheckpointStats checkpoint : stats.getHistory().getCheckpoints()) {
+                    if (checkpoint.getStatus() == CheckpointStatsStatus.COMPLETED && !checkpoint.getProperties().isSavepoint()
+                            && (firstCheckpoint < 0 || checkpoint.getLatestAckTimestamp() < firstCheckpoint)) {
+                        firstCheckpoint = checkpoint.getLatestAckTimestamp();
+                    }
+                }
+            }
+            return new JobStartup(running, firstCheckpoint);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return JobStartup.UNKNOWN;
+        } catch (ExecutionException | TimeoutException e) {
+            return JobStartup.UNKNOWN;
+        }
     }
 
     /**
