@@ -408,8 +408,13 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
         }
-        CompiledPipeline compiled = previous == null && plan.isPresent() ? plan.get() : PipelineCompiler.compile(spec, engine);
-        startup.mark(StartupReport.PLANNED);
+        CompiledPipeline compiled;
+        if (previous == null && plan.isPresent()) {
+            compiled = plan.get();
+        } else {
+            compiled = PipelineCompiler.compile(spec, engine);
+            startup.mark(StartupReport.PLANNED);
+        }
         if (previous == null) {
             checkTables(compiled);
             if (compiled.restoredFrom().isPresent()) {
