@@ -6,9 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.connector.source.DynamicTableSource.DataStructureConverter;
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.LookupFunction;
 import org.apache.flink.table.types.logical.LogicalType;
@@ -43,7 +41,7 @@ public final class ReferenceLookupFunction extends LookupFunction {
         }
         index = new HashMap<>();
         for (Object[] values : data.rows()) {
-            RowData row = materialized((RowData) converter.toInternal(Row.of(values)));
+            RowData row = (RowData) converter.toInternal(Row.of(values));
             List<Object> key = key(row, rowGetters);
             if (key != null) {
                 index.computeIfAbsent(key, k -> new ArrayList<>(1)).add(row);
@@ -59,22 +57,6 @@ public final class ReferenceLookupFunction extends LookupFunction {
         }
         List<RowData> rows = index.get(key);
         return rows == null ? List.of() : rows;
-    }
-
-    /**
-     * The row with its strings encoded as UTF-8 once, here. A string converted from a Java {@code String} is encoded
-     * when it is first copied or serialised; the join's Calc copies every string of every matched row, so strings not
-     * materialised up front cost an encoding per lookup (JFR: the largest single cost of the payments demo).
-     */
-    private static RowData materialized(RowData row) {
-        if (row instanceof GenericRowData generic) {
-            for (int i = 0; i < generic.getArity(); i++) {
-                if (generic.getField(i) instanceof StringData string) {
-                    generic.setField(i, StringData.fromBytes(string.toBytes()));
-                }
-            }
-        }
-        return row;
     }
 
     private static List<Object> key(RowData row, RowData.FieldGetter[] getters) {
