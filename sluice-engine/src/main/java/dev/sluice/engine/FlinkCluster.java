@@ -286,13 +286,14 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     /**
-     * The job's own metrics: source positions, records per operator, restarts (from the cluster's metric reporter) and
-     * its checkpoints (from its execution graph). A job the cluster does not know reports no checkpoints.
+     * The job's own metrics: source positions, records per operator, restarts and late drops (from the embedded
+     * cluster's metric reporters) and its checkpoints (from its execution graph); on a remote cluster all of them from
+     * its REST API. A job the cluster does not know reports no checkpoints.
      */
     public JobMetrics metrics(JobID jobId) {
         if (remote != null) {
-            // The cluster's own metric reporters do not report to this process: checkpoints come from its REST API.
-            return JobMetricsReporter.snapshot(jobId.toHexString(), remote.checkpoints(jobId));
+            // The cluster's own metric reporters do not report to this process: everything comes from its REST API.
+            return remote.metrics(jobId);
         }
         JobMetrics.Checkpoints checkpoints = JobMetrics.Checkpoints.NONE;
         try {

@@ -11,29 +11,20 @@ import java.time.Duration;
  * {@code per_window} a tumbling-window aggregation per key (emitted once per window, so a replayed window that is
  * emitted twice or not at all shows), and {@code all_events} an append sink (a duplicate is a second row).
  */
-record FaultPipeline(String name, String topic, int partitions, Duration window, String delivery, Duration maxOutOfOrderness) {
+record FaultPipeline(String name, String topic, int partitions, Duration window, String delivery) {
     static final String SOURCE = "events";
-
-    FaultPipeline(String name, String topic, int partitions, Duration window, String delivery) {
-        this(name, topic, partitions, window, delivery, Duration.ZERO);
-    }
-
-    /** The same pipeline whose source counts records up to {@code value} behind its partitions' newest event as on time. */
-    FaultPipeline withMaxOutOfOrderness(Duration value) {
-        return new FaultPipeline(name, topic, partitions, window, delivery, value);
-    }
 
     static FaultPipeline standard() {
         return new FaultPipeline("faults", "fault-events", 4, Duration.ofSeconds(10), "exactly-once");
     }
 
     FaultPipeline withWindow(Duration newWindow) {
-        return new FaultPipeline(name, topic, partitions, newWindow, delivery, maxOutOfOrderness);
+        return new FaultPipeline(name, topic, partitions, newWindow, delivery);
     }
 
     /** The same pipeline with {@code delivery: low-latency}: at-least-once results, loaded without waiting for checkpoints. */
     FaultPipeline lowLatency() {
-        return new FaultPipeline(name, topic, partitions, window, "low-latency", maxOutOfOrderness);
+        return new FaultPipeline(name, topic, partitions, window, "low-latency");
     }
 
     Path write(Path dir) throws IOException {
@@ -51,7 +42,7 @@ record FaultPipeline(String name, String topic, int partitions, Duration window,
                       ts: TIMESTAMP(3)
                     event-time:
                       column: ts
-                      max-future: 1h%s
+                      max-future: 1h
                 views:
                   - name: per_key
                     sql: |
@@ -72,8 +63,7 @@ record FaultPipeline(String name, String topic, int partitions, Duration window,
                   - view: per_window
                     primary-key: [k, window_start]
                   - view: all_events
-                """.formatted(name, delivery, topic, partitions, maxOutOfOrderness.isZero() ? ""
-                        : "\n      max-out-of-orderness: " + maxOutOfOrderness.toMillis() + "ms", window.toSeconds()));
+                """.formatted(name, delivery, topic, partitions, window.toSeconds()));
     }
 
     /** A table of the pipeline, qualified with its schema. */

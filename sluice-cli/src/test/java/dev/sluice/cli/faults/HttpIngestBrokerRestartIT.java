@@ -36,12 +36,8 @@ class HttpIngestBrokerRestartIT {
     @Test
     void everyEventThatGotA2xxIsStoredOnceAcrossBrokerRestarts() throws Exception {
         // After an outage the client's retries keep the topic quiet for longer than the 10 s idle timeout, so the source
-        // wakes up with a burst on all partitions; on a loaded machine a reader may deliver its part more than the
-        // router's 1 s wake-up hold after another reader (docs/reliability.md, "What the suite found"). Within one batch
-        // the partitions' event times interleave over a few hundred milliseconds; 5 s of out-of-orderness covers that.
-        // -Dsluice.faults.http.out-of-orderness-ms=0 runs it without, to see the finding.
-        FaultPipeline pipeline = FaultPipeline.standard()
-                .withMaxOutOfOrderness(Duration.ofMillis(Long.getLong("sluice.faults.http.out-of-orderness-ms", 5_000)));
+        // wakes up with a burst on all partitions: no event of it may be late (docs/reliability.md, "What the suite found").
+        FaultPipeline pipeline = FaultPipeline.standard();
         Workload workload = new Workload(2_000_000, 40, 0, 37, Instant.now());
         Oracle oracle = new Oracle(pipeline.window().toMillis());
         Path kafkaDir = dir.resolve("kafka");
