@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Runs {@link SoakNode} (the soak's Sluice server) in a child JVM on a fixed data directory against the test's broker,
  * so that the soak can SIGKILL it and start it again on the same state, and still inject task manager restarts and
  * storage write failures through the node's commands. Queries go through its HTTP API. The child's output goes to
- * {@code child-output/soak-node-N} under the directory given.
+ * {@code child-output/soak-node-N} under the directory given, and is copied to {@code target/child-output/} on close.
  */
 final class SoakChild implements AutoCloseable {
     /** How long a start may take until the node is up; minutes on the 2-core machine shared by several builds. */
@@ -120,11 +120,19 @@ final class SoakChild implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         if (process != null && process.isAlive()) {
             commands.close();
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
+            }
+        }
+        // The test's temporary directory is deleted; a fault that shows only on a loaded machine must be explained from
+        // the node's output, so it is kept in target/child-output/ as ChildSluice keeps its child's.
+        Path kept = Files.createDirectories(Path.of("target", "child-output", "soak-" + java.time.LocalTime.now().toString().replace(':', '-')));
+        try (var files = Files.list(outputDir)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, kept.resolve(f.getFileName()));
             }
         }
     }
