@@ -45,7 +45,8 @@ final class Banner {
                 + (server.embeddedKafka() ? "  (embedded KRaft, log in " + data.resolve("kafka") + ")" : "  (external cluster)"));
         Console.print("  Flink          " + server.flink().remote().map(r -> "session cluster " + r.restUrl() + ", " + server.flink().slots()
                         + " task slots there, state in " + r.stateDir() + ", ")
-                .orElse("one MiniCluster, " + settings.taskSlots() + " task slots, ") + names.size() * settings.parallelism()
+                .orElse("one MiniCluster, " + settings.taskSlots() + " task slots, "
+                        + settings.checkpointDir().map(d -> "state in " + d + ", ").orElse("")) + names.size() * settings.parallelism()
                 + " in use (parallelism " + settings.parallelism() + " per pipeline), exactly-once, checkpoint every "
                 + settings.checkpointInterval().toMillis() + " ms");
         for (String name : names) {

@@ -118,6 +118,13 @@ public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<Str
         }
     }
 
+    /** Without the client options' values, which may be secrets (key store passwords, S3 keys). */
+    @Override
+    public String toString() {
+        return "RemoteFlink[restUrl=" + restUrl + ", stateDir=" + stateDir + ", jobJars=" + jobJars + ", clientOptions="
+                + new java.util.TreeSet<>(clientOptions.keySet()) + "]";
+    }
+
     /** Where one pipeline's checkpoints and savepoints live. */
     public URI pipelineStateDir(String pipeline) {
         return StateLocations.child(stateDir, pipeline);
