@@ -2,9 +2,9 @@ package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
 import java.io.DataInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.FileNotFoundException;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -110,8 +110,9 @@ public final class StateCompatibility {
     }
 
     /**
-     * Checks {@code next} against the state in {@code snapshot} (a checkpoint or savepoint directory on any file system Flink has), given the operator
-     * descriptions recorded when that state's job was deployed (empty when unknown: then only missing operators are found).
+     * Checks {@code next} against the state in {@code snapshot} (a checkpoint or savepoint directory, on any file system
+     * Flink has), given the operator descriptions recorded when that state's job was deployed (empty when unknown: then
+     * only missing operators are found).
      *
      * @throws SluiceException when the snapshot cannot be read
      */
