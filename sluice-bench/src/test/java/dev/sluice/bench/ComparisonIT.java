@@ -23,7 +23,8 @@ class ComparisonIT {
     void sluiceAndItsPeersComputeTheSameWindows(@TempDir Path dir) throws Exception {
         long events = Long.getLong("sluice.bench.events", 2_000_000);
         int parallelism = Integer.getInteger("sluice.bench.parallelism", 2);
-        List<Comparison.Line> lines = Comparison.run(events, parallelism, dir, Path.of("..", "examples"));
+        List<Comparison.Line> lines = Comparison.run(events, parallelism, dir, Path.of("..", "examples"),
+                Path.of("..", "sluice-bench-spark", "target"));
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         Comparison.print(lines, events, new PrintStream(table, true, StandardCharsets.UTF_8));
         String text = table.toString(StandardCharsets.UTF_8) + String.format("load average at the end: %s%n",
@@ -31,11 +32,15 @@ class ComparisonIT {
         Files.writeString(Path.of("target", "comparison.md"), text);
         org.slf4j.LoggerFactory.getLogger(ComparisonIT.class).info("Comparison:{}", text);
 
-        assertThat(lines).hasSize(5);
-        // Sluice, the hand-written job, Flink SQL and Kafka Streams with a long grace period compute every window exactly.
+        assertThat(lines).hasSize(7);
+        // Sluice, the hand-written job, Flink SQL, Kafka Streams with a long grace period and Spark (one micro-batch, and
+        // micro-batches of 200,000 records, over a pre-loaded topic whose partitions advance together) compute every window
+        // exactly.
         assertThat(lines.get(0).correctness()).startsWith("exact");
         assertThat(lines.get(1).correctness()).startsWith("exact");
         assertThat(lines.get(2).correctness()).startsWith("exact");
         assertThat(lines.get(4).correctness()).startsWith("exact");
+        assertThat(lines.get(5).correctness()).startsWith("exact");
+        assertThat(lines.get(6).correctness()).startsWith("exact");
     }
 }

@@ -150,6 +150,10 @@ final class BenchCommand implements Callable<Integer> {
         out.append(String.format(line, "CPU per million events", String.format("%.2f CPU-s", r.cpuSecondsPerMillion())));
         out.append(String.format(line, "stack start (process start..up)", String.format("%,d ms", r.stackStartMillis())));
         out.append(String.format(line, "job start (submit..first row)", String.format("%,d ms", r.jobStartMillis())));
+        if (!r.startup().isEmpty()) {
+            out.append(String.format(line, "start-up phases (since JVM start)", r.startup().stream()
+                    .map(p -> String.format("%s %.1f s", p.name(), p.atMillis() / 1000.0)).collect(java.util.stream.Collectors.joining(", "))));
+        }
         out.append(String.format(line, "checkpoints", String.format("%d, median %d ms, max %d ms", r.checkpoints().completed(),
                 r.checkpoints().medianMillis(), r.checkpoints().maxMillis())));
         out.append(String.format(line, "peak memory", String.format("heap %,d MB, direct %,d MB, RSS %,d MB", r.memory().heapPeak() >> 20,

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.server.StartupTimeline;
 import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 
@@ -8,6 +9,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        StartupTimeline.mainStarted();
         // Logs go to <data-dir>/logs; the directory must be known before the first logger is created.
         System.setProperty("sluice.log.dir", DataDirArgument.find(args).resolve("logs").toString());
         // A name of our own: dependencies inside the distribution jar may carry a log4j2.xml of theirs.

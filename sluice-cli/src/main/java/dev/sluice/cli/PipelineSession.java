@@ -54,8 +54,12 @@ final class PipelineSession {
                 try {
                     statuses = server.pipelines();
                 } catch (RuntimeException e) {
-                    // A slow broker or a busy store must not end the session without its savepoint.
+                    // A slow broker or a busy store must not end the session without its savepoint, nor keep it past
+                    // its --duration.
                     Console.error(LocalTime.now().format(TIME) + "  status unavailable: " + e.getMessage());
+                    if (System.nanoTime() >= end) {
+                        break;
+                    }
                     continue;
                 }
                 double seconds = (now - previousAt) / 1e9;

@@ -3,22 +3,34 @@ package dev.sluice.engine;
 import java.util.List;
 
 /**
- * What one Flink job reports about itself, read in this JVM from the cluster's metric reporter and execution graph
- * (never through Flink's REST API, which stays closed): where its Kafka sources are in each partition, the records
- * each operator took in and sent out, its checkpoints and restarts. Counts only grow: counters of tasks that ended
- * (a restart) stay in the totals.
+ * What one Flink job reports about itself: where its Kafka sources are in each partition, the records each operator
+ * took in and sent out, its checkpoints, restarts and records dropped as late. On the embedded cluster they are read in
+ * this JVM from its metric reporters and execution graph (the embedded cluster opens no REST API), and counts only
+ * grow: counters of tasks that ended (a restart) stay in the totals. On a remote cluster they come from its REST API,
+ * as fresh as its metric fetcher (every 10 s by default), and a task that restarts counts from 0 again.
  *
  * @param sourcePartitions the position of the job's Kafka readers in each source partition they have read
  * @param operators        records in and out per operator (summed over its parallel subtasks), by operator name
  * @param checkpoints      completed and failed checkpoints and the latest one; {@link Checkpoints#NONE} before any
  * @param restarts         how often the job has restarted after a failure
+ * @param lateRecordsDropped records the job's operators dropped behind the watermark (Flink's
+ *                           {@code numLateRecordsDropped}, summed)
  */
 public record JobMetrics(List<SourcePartition> sourcePartitions, List<OperatorCounts> operators, Checkpoints checkpoints,
-        long restarts) {
+        long restarts, long lateRecordsDropped) {
 
     public JobMetrics {
         sourcePartitions = List.copyOf(sourcePartitions);
         operators = List.copyOf(operators);
+    }
+
+    /**
+     * A name as Flink's metric query service, and so a remote cluster's REST API, writes it: {@code ' '}, {@code ','},
+     * {@code '.'} and {@code ':'} become {@code '_'}. Operator and topic names of a remote job's metrics come in this
+     * form; names compared through it match in both forms.
+     */
+    public static String metricName(String name) {
+        return name.replace(' ', '_').replace(',', '_').replace('.', '_').replace(':', '_');
     }
 
     /**

@@ -239,7 +239,7 @@ public final class PipelineCompiler {
                 .uid("source-" + source.name())
                 .rebalance()
                 .transform("route: " + source.name(), SourceRecords.columnsType(schema),
-                        new RecordRouter(source.name(), source.topic(), schema.size(),
+                        new RecordRouter(source.name(), source.topic(), source.partitions(), SOURCE_IDLE_TIMEOUT, schema.size(),
                                 source.onError() == SourceSpec.ErrorPolicy.FAIL))
                 .uid("route-" + source.name());
         routed.getSideOutput(RecordRouter.DEAD_LETTERS)

@@ -152,7 +152,7 @@ final class PipelineDeployment {
         Map<TopicPartition, Long> jobPositions = new HashMap<>(committed);
         Map<TopicPartition, Long> jobCommitted = new HashMap<>(committed);
         for (JobMetrics.SourcePartition p : job.sourcePartitions()) {
-            TopicPartition tp = new TopicPartition(p.topic(), p.partition());
+            TopicPartition tp = new TopicPartition(sourceTopic(p.topic()), p.partition());
             jobPositions.merge(tp, p.position(), Math::max);
             if (p.committed() >= 0) {
                 jobCommitted.merge(tp, p.committed(), Math::max);
@@ -199,7 +199,7 @@ final class PipelineDeployment {
         }
         State state = state(cluster);
         return new PipelineStatus(spec.name(), spec.description(), state.name(), state.failure(), taskSlots,
-                runner.status().name(), loader.status().name(), sum(ends), sum(dead), sum(late), runner.lateRecordsDropped(),
+                runner.status().name(), loader.status().name(), sum(ends), sum(dead), sum(late), job.lateRecordsDropped(),
                 ConsumerLag.total(jobLag), resultsOut, loader.rowsLoaded(), ConsumerLag.total(loaderLag), sources,
                 spec.views().stream().map(v -> v.name()).toList(), tables, partitionLag, checkpoints,
                 nodes(spec, jobLag, dead, late, job, nowNanos), operators,
@@ -252,11 +252,34 @@ final class PipelineDeployment {
         return nodes;
     }
 
-    /** The records in (or out) of the operators whose name starts with {@code prefix}, summed; -1 when there is none. */
+    /**
+     * The source topic a job metric names: as it is, or as a remote cluster's REST API writes it (dots and colons as
+     * underscores).
+     */
+    private String sourceTopic(String reported) {
+        for (String topic : compiled.sourceTopics()) {
+            if (topic.equals(reported)) {
+                return topic;
+            }
+        }
+        for (String topic : compiled.sourceTopics()) {
+            if (JobMetrics.metricName(topic).equals(reported)) {
+                return topic;
+            }
+        }
+        return reported;
+    }
+
+    /**
+     * The records in (or out) of the operators whose name starts with {@code prefix}, summed; -1 when there is none.
+     * Names compare as a remote cluster's REST API writes them, which also matches the names the embedded cluster reports.
+     */
     private static long operatorCount(JobMetrics job, String prefix, boolean in) {
         long sum = -1;
+        String wanted = JobMetrics.metricName(prefix);
         for (JobMetrics.OperatorCounts o : job.operators()) {
-            if (o.name().startsWith(prefix) && !o.name().endsWith("Committer")) {
+            String name = JobMetrics.metricName(o.name());
+            if (name.startsWith(wanted) && !name.endsWith("Committer")) {
                 sum = Math.max(sum, 0) + (in ? o.recordsIn() : o.recordsOut());
             }
         }

@@ -12,6 +12,7 @@ import dev.sluice.alerts.RetryingDelivery;
 import dev.sluice.engine.CompiledPipeline;
 import dev.sluice.engine.EngineConfig;
 import dev.sluice.engine.FlinkCluster;
+import dev.sluice.engine.JobStartup;
 import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
 import dev.sluice.engine.RemoteFlink;
@@ -101,6 +102,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     private DashboardHub dashboards;
     private ApiServer api;
     private DiskGuard disk;
+    /** The phases of this server's start, until its first stored row. */
+    private final StartupTimeline startup = new StartupTimeline();
     /** Completes when something outside any one pipeline failed so badly that the process must stop (a broker whose disk filled). */
     private final CompletableFuture<SluiceException> fatal = new CompletableFuture<>();
     private volatile boolean brokerFailed;
@@ -214,9 +217,16 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         Future<FlinkCluster> flinkStart = starting.submit(() -> {
             // A checkpoint directory this process cannot write fails here, not at the first checkpoint.
             sharedState.ifPresent(StateFileSystems::check);
-            return remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get()) : FlinkCluster.start(settings.taskSlots(), Map.of());
+            FlinkCluster cluster = remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get())
+                    : FlinkCluster.start(settings.taskSlots(), Map.of());
+            startup.mark(StartupReport.FLINK);
+            return cluster;
         });
-        Future<ResultStore> storeOpen = starting.submit(() -> settings.storage().open(settings.databaseFile()));
+        Future<ResultStore> storeOpen = starting.submit(() -> {
+            ResultStore opened = settings.storage().open(settings.databaseFile());
+            startup.mark(StartupReport.STORE);
+            return opened;
+        });
         Map<String, Future<CompiledPipeline>> plans = new LinkedHashMap<>();
         try {
             if (settings.kafkaBootstrap().isPresent()) {
@@ -228,10 +238,15 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), Optional.of(EmbeddedKafka.TRANSACTION_MAX_TIMEOUT));
                 for (PipelineSpec spec : specs) {
                     EngineConfig engine = engineConfig(spec);
-                    plans.put(spec.name(), starting.submit(() -> PipelineCompiler.compile(spec, engine)));
+                    plans.put(spec.name(), starting.submit(() -> {
+                        CompiledPipeline plan = PipelineCompiler.compile(spec, engine);
+                        startup.mark(StartupReport.PLANNED);
+                        return plan;
+                    }));
                 }
                 kafka = EmbeddedKafka.start(settings.kafkaDir(), port);
                 started.add(kafka);
+                startup.mark(StartupReport.BROKER);
                 bootstrapServers = kafka.bootstrapServers();
                 onDiskLevel(disk.status());
                 kafka.failure().thenAccept(this::onBrokerFailure);
@@ -274,8 +289,12 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         started.add(this::stopPipelines);
         resources = new ResourceMeter(this::taskThreads, RESOURCE_SAMPLE_INTERVAL);
         started.add(resources);
-        Future<ApiServer> apiStart = starting.submit(() -> ApiServer.start(this, this, new QueryService(store, settings.queryLimits(),
-                Clock.systemUTC()), settings, dashboards, this::deadLetters, Optional.of(ingest)));
+        Future<ApiServer> apiStart = starting.submit(() -> {
+            ApiServer apiServer = ApiServer.start(this, this, new QueryService(store, settings.queryLimits(), Clock.systemUTC()),
+                    settings, dashboards, this::deadLetters, Optional.of(ingest));
+            startup.mark(StartupReport.API);
+            return apiServer;
+        });
         try {
             for (PipelineSpec spec : specs) {
                 Future<CompiledPipeline> plan = plans.get(spec.name());
@@ -395,7 +414,13 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             // It stays listed (as stopped) until the new version replaces it, in the same place of the list.
             previous.stop(admin, store);
         }
-        CompiledPipeline compiled = previous == null && plan.isPresent() ? plan.get() : PipelineCompiler.compile(spec, engine);
+        CompiledPipeline compiled;
+        if (previous == null && plan.isPresent()) {
+            compiled = plan.get();
+        } else {
+            compiled = PipelineCompiler.compile(spec, engine);
+            startup.mark(StartupReport.PLANNED);
+        }
         if (previous == null) {
             checkTables(compiled);
             if (compiled.restoredFrom().isPresent()) {
@@ -537,6 +562,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         for (TableDefinition table : compiled.tables()) {
             store.ensureTable(table);
         }
+        startup.mark(StartupReport.TOPICS);
         // Kept with the state before the job writes a record: the loader stores only the results of this deployment.
         if (compiled.state().keep(compiled.deployment())) {
             LOG.info("Pipeline '{}' starts deployment {} with new state: only its results are stored; results that an earlier"
@@ -548,6 +574,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         }
         ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(), loading, clock);
         loader.addCommitListener(tables -> dashboards.committed(name, tables));
+        loader.addCommitListener(tables -> firstRows(name, tables));
         loader.start();
         AlertDelivery alerts = null;
         try {
@@ -560,6 +587,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 alerts.start();
             }
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
+            startup.mark(StartupReport.SUBMITTED);
             return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock, Optional.ofNullable(alerts));
         } catch (RuntimeException e) {
             if (alerts != null) {
@@ -568,6 +596,37 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             loader.close();
             throw e;
         }
+    }
+
+    /**
+     * The first batch a loader commits completes the start-up report, which is logged once at INFO. The job's task and
+     * checkpoint times are read from the Flink cluster off the loader's thread.
+     */
+    private void firstRows(String pipeline, Set<String> tables) {
+        if (!startup.claimFirstRow()) {
+            return;
+        }
+        long at = System.currentTimeMillis();
+        long cpuMillis = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
+        String table = String.join(", ", new TreeSet<>(tables));
+        CompletableFuture.runAsync(() -> {
+            JobStartup job = JobStartup.UNKNOWN;
+            PipelineDeployment deployment = snapshot.stream().filter(d -> d.name().equals(pipeline)).findFirst().orElse(null);
+            if (deployment != null && flink != null) {
+                job = flink.startup(deployment.runner().flinkJobId());
+            }
+            startup.firstRow(table, at, cpuMillis, job.tasksRunningAtMillis(), job.firstCheckpointAtMillis())
+                    .ifPresent(report -> LOG.info("Started: {}", report.summary()));
+        });
+    }
+
+    /**
+     * Completes with the start-up report (JVM start to the first stored row, phase by phase) when the first row is
+     * stored; never completes while no row is.
+     */
+    public CompletableFuture<StartupReport> startup() {
+        return startup.report().copy();
     }
 
     @Override

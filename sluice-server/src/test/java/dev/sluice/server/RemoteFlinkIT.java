@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.engine.StateLocations;
 import dev.sluice.broker.EmbeddedKafka;
 import dev.sluice.engine.RemoteFlink;
+import dev.sluice.server.internal.PipelineGraph;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
 import dev.sluice.storage.QueryScope;
@@ -77,6 +78,16 @@ class RemoteFlinkIT {
                 assertThat(status.jobStatus()).isEqualTo("RUNNING");
                 assertThat(server.flink().isRemote()).isTrue();
                 assertThat(shared.resolve("remote/checkpoints")).isDirectory();
+                // Records per operator and the readers' positions come from the cluster's REST API too (its metric fetcher
+                // refreshes every 10 s): the source node emitted each of the 200 events once, and the view's sink got rows.
+                await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
+                    PipelineStatus s = server.status("remote");
+                    assertThat(node(s, PipelineGraph.sourceId("events")).recordsOut()).isEqualTo(200);
+                    assertThat(node(s, PipelineGraph.sinkId("totals")).recordsIn()).isPositive();
+                    assertThat(s.operators()).isNotEmpty();
+                    assertThat(s.partitionLag().stream().filter(p -> p.consumer().equals("job"))
+                            .mapToLong(PipelineStatus.PartitionLag::position).sum()).isEqualTo(200);
+                });
             }
             Path savepoint = onlySavepoint(shared.resolve("remote/savepoints"));
             assertThat(savepoint.resolve("_metadata")).isRegularFile();
@@ -139,6 +150,10 @@ class RemoteFlinkIT {
 
     private PipelineSpec spec(String yaml) throws Exception {
         return new SpecParser().parse(Files.writeString(dir.resolve("remote.yaml"), yaml));
+    }
+
+    private static PipelineStatus.Node node(PipelineStatus status, String id) {
+        return status.nodes().stream().filter(n -> n.id().equals(id)).findFirst().orElseThrow();
     }
 
     private static void send(String bootstrap, int first, int n, Map<String, Long> counts) throws Exception {

@@ -14,6 +14,7 @@ import dev.sluice.engine.PipelineRunner;
 import dev.sluice.ingest.GeneratorRunner;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.server.StartupReport;
 import dev.sluice.spec.ColumnSpec;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SourceSpec;
@@ -315,7 +316,20 @@ public final class Bench {
                     settings.events() / runSeconds, cpuPerMillion, runSeconds, stackStartMillis,
                     first < 0 ? -1 : first - deployMillis, checkpoints, settings.preloaded() ? Map.of() : delays.summary(),
                     new BenchReport.Memory(ProcessStats.heapPeak(), stats.directPeak(), ProcessStats.rssPeak()), problems.isEmpty(),
-                    problems, loader.rowsLoadedByTable());
+                    problems, loader.rowsLoadedByTable(), startupPhases());
+        }
+
+        /** The server's start-up phases, once its first row is stored (it is by now); empty when the report did not come. */
+        private List<StartupReport.Phase> startupPhases() {
+            try {
+                return server.startup().get(10, java.util.concurrent.TimeUnit.SECONDS).phases();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("The server's start-up report did not complete: {}", e.toString());
+                return List.of();
+            }
         }
 
         /** The first sample at which the job had read {@code share} of the input, or null. */

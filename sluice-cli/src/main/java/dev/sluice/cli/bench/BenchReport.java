@@ -1,5 +1,6 @@
 package dev.sluice.cli.bench;
 
+import dev.sluice.server.StartupReport;
 import java.util.List;
 import java.util.Map;
 
@@ -26,16 +27,20 @@ import java.util.Map;
  * @param correct             whether every checked table held exactly the expected rows
  * @param problems            what differed, when not correct
  * @param rowsStored          rows stored per table
+ * @param startup             the server's start-up phases, each the moment it ended in ms since the JVM started (see
+ *                            {@link StartupReport}); the first row comes after the input was loaded in a pre-loaded run.
+ *                            Empty when the report was not complete
  */
 public record BenchReport(String scenario, long events, String mode, double targetRate, int parallelism, long checkpointMillis,
         double loadEventsPerSecond, double eventsPerSecond, double overallEventsPerSecond, double cpuSecondsPerMillion,
         double runSeconds, long stackStartMillis, long jobStartMillis, CheckpointStats checkpoints, Map<String, Delays> delays,
-        Memory memory, boolean correct, List<String> problems, Map<String, Long> rowsStored) {
+        Memory memory, boolean correct, List<String> problems, Map<String, Long> rowsStored, List<StartupReport.Phase> startup) {
 
     public BenchReport {
         delays = Map.copyOf(delays);
         problems = List.copyOf(problems);
         rowsStored = Map.copyOf(rowsStored);
+        startup = List.copyOf(startup);
     }
 
     /**

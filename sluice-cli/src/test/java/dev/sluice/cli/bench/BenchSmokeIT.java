@@ -2,8 +2,12 @@ package dev.sluice.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.server.StartupReport;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +41,20 @@ class BenchSmokeIT {
         assertThat(r.memory().heapPeak()).isPositive();
         assertThat(r.memory().rssPeak()).isGreaterThanOrEqualTo(r.memory().heapPeak() / 2);
         assertThat(r.delays()).isEmpty();
+        // The start-up phases of a server started without pipelines, whose pipeline was deployed after the input was loaded.
+        Map<String, Long> phases = r.startup().stream().collect(Collectors.toMap(StartupReport.Phase::name, StartupReport.Phase::atMillis));
+        assertThat(phases).containsKeys(StartupReport.SERVER, StartupReport.BROKER, StartupReport.FLINK, StartupReport.STORE,
+                StartupReport.API, StartupReport.PLANNED, StartupReport.TOPICS, StartupReport.SUBMITTED, StartupReport.RUNNING,
+                StartupReport.CHECKPOINT, StartupReport.FIRST_ROW);
+        assertThat(r.startup()).isSortedAccordingTo(Comparator.comparingLong(StartupReport.Phase::atMillis));
+        assertThat(phases.get(StartupReport.SERVER)).isLessThanOrEqualTo(phases.get(StartupReport.BROKER));
+        assertThat(phases.get(StartupReport.PLANNED)).isLessThanOrEqualTo(phases.get(StartupReport.TOPICS));
+        assertThat(phases.get(StartupReport.TOPICS)).isLessThanOrEqualTo(phases.get(StartupReport.SUBMITTED));
+        assertThat(phases.get(StartupReport.SUBMITTED)).isLessThanOrEqualTo(phases.get(StartupReport.RUNNING));
+        // Exactly-once: the first row is visible only once a checkpoint completed after the tasks ran.
+        assertThat(phases.get(StartupReport.RUNNING)).isLessThan(phases.get(StartupReport.CHECKPOINT));
+        assertThat(phases.get(StartupReport.CHECKPOINT)).isLessThanOrEqualTo(phases.get(StartupReport.FIRST_ROW));
+        assertThat(r.startup().get(r.startup().size() - 1).name()).isEqualTo(StartupReport.FIRST_ROW);
     }
 
     @Test

@@ -179,5 +179,28 @@ final class ChildSluice implements AutoCloseable {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
         }
+        keepOutput();
+    }
+
+    /**
+     * Copies what the child wrote (its output of every start and its log) to {@code target/child-output/}, because the
+     * test's temporary directory is deleted and a fault that shows only on a loaded machine must be explained from it.
+     */
+    private void keepOutput() {
+        Path kept = Path.of("target", "child-output", java.time.LocalTime.now().toString().replace(':', '-'));
+        try {
+            Files.createDirectories(kept);
+            try (var files = Files.list(logDir)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, kept.resolve(f.getFileName()));
+                }
+            }
+            Path log = dataDir.resolve("logs").resolve("sluice.log");
+            if (Files.exists(log)) {
+                Files.copy(log, kept.resolve("sluice.log"));
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(ChildSluice.class).warn("Could not keep the child's output in {}: {}", kept, e.toString());
+        }
     }
 }

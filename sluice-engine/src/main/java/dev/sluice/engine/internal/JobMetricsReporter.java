@@ -39,9 +39,9 @@ public final class JobMetricsReporter implements MetricReporter {
     public static JobMetrics snapshot(String jobId, JobMetrics.Checkpoints checkpoints) {
         JobState state = BY_JOB.get(jobId);
         if (state == null) {
-            return new JobMetrics(List.of(), List.of(), checkpoints, 0);
+            return new JobMetrics(List.of(), List.of(), checkpoints, 0, LateDropReporter.droppedLate(jobId));
         }
-        return state.snapshot(checkpoints);
+        return state.snapshot(checkpoints, LateDropReporter.droppedLate(jobId));
     }
 
     @Override
@@ -114,7 +114,7 @@ public final class JobMetricsReporter implements MetricReporter {
             return operators.computeIfAbsent(name, n -> new OperatorState());
         }
 
-        JobMetrics snapshot(JobMetrics.Checkpoints checkpoints) {
+        JobMetrics snapshot(JobMetrics.Checkpoints checkpoints, long lateRecordsDropped) {
             List<JobMetrics.SourcePartition> partitions = new ArrayList<>();
             for (OffsetGauges o : new TreeMap<>(offsets).values()) {
                 long current = longValue(o.current, -1);
@@ -125,7 +125,7 @@ public final class JobMetricsReporter implements MetricReporter {
             List<JobMetrics.OperatorCounts> counts = new ArrayList<>();
             new TreeMap<>(operators).forEach((name, op) -> counts.add(
                     new JobMetrics.OperatorCounts(name, op.sum("numRecordsIn"), op.sum("numRecordsOut"))));
-            return new JobMetrics(partitions, counts, checkpoints, Math.max(0, longValue(restarts, 0)));
+            return new JobMetrics(partitions, counts, checkpoints, Math.max(0, longValue(restarts, 0)), lateRecordsDropped);
         }
     }
 

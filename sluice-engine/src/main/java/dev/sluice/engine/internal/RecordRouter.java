@@ -31,11 +31,14 @@ import org.apache.flink.util.OutputTag;
  * join or OVER aggregation that receives it, and an event those operators would drop is recorded here instead.
  *
  * <p><b>Waking up.</b> When every partition of the source was idle (read to its end and quiet, see
- * {@link PartitionWatermarks}) and records arrive again, the partitions' readers see them one after the other; the
- * first to report would otherwise carry the watermark past records its siblings have not delivered yet. So after the
- * source wakes up the router keeps the watermark where it was while records keep arriving that are behind the
- * newly reported one, and passes it on once none has for {@link #WAKE_UP_QUIET} (at most {@link #WAKE_UP_MAX}).
- * Records that arrive during that time are on time as long as they are after the held watermark.
+ * {@link PartitionWatermarks}) and records arrive again, the partitions' readers see them one after the other, each as
+ * soon as its own fetch returns and its thread gets the CPU; the first to report would otherwise carry the watermark
+ * past records its siblings have not delivered yet. So after the source wakes up the router keeps the watermark where it
+ * was until every partition of the source has delivered a record again (a row or a dead letter) and, for
+ * {@link #WAKE_UP_QUIET}, no record has arrived that is behind the newly reported watermark. A partition that stays
+ * silent holds it for the source's idle timeout, after which it counts as idle again as it would by the readers' own
+ * rule; the hold never lasts longer than {@link #WAKE_UP_MAX}. Records that arrive during the hold are on time as long
+ * as they are after the held watermark.
  *
  * <p><b>Restarts.</b> The watermark is kept in checkpoints, so that after a restart events older than the restored
  * watermark are still recognised as late rather than re-opening windows that have already been emitted.
@@ -52,6 +55,8 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
 
     private final String sourceName;
     private final String topic;
+    private final int partitions;
+    private final long idleTimeoutMillis;
     private final int n;
     private final boolean failOnError;
     private final int[] columns;
@@ -61,14 +66,19 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
     /** The newest watermark from the source while it is held after a wake-up. */
     private transient long reported;
     private transient boolean idle;
-    private transient boolean holding;
-    private transient long holdStartedMillis;
-    private transient long lastBehindMillis;
+    private transient WakeUpHold hold;
     private transient ListState<Long> watermarkState;
 
-    public RecordRouter(String sourceName, String topic, int columns, boolean failOnError) {
+    /**
+     * @param partitions  the source topic's partitions, each of which must deliver again before a wake-up is over
+     * @param idleTimeout how long a partition without records takes to count as idle (the readers' rule), the longest a
+     *                    silent partition holds the watermark after a wake-up
+     */
+    public RecordRouter(String sourceName, String topic, int partitions, Duration idleTimeout, int columns, boolean failOnError) {
         this.sourceName = sourceName;
         this.topic = topic;
+        this.partitions = partitions;
+        this.idleTimeoutMillis = idleTimeout.toMillis();
         this.n = columns;
         this.failOnError = failOnError;
         this.columns = new int[columns];
@@ -84,6 +94,7 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
                 .getUnionListState(new ListStateDescriptor<>("source-watermark", Types.LONG));
         watermark = Long.MIN_VALUE;
         reported = Long.MIN_VALUE;
+        hold = new WakeUpHold(partitions, WAKE_UP_QUIET.toMillis(), idleTimeoutMillis, WAKE_UP_MAX.toMillis());
         if (context.isRestored()) {
             // Operators downstream follow the lowest watermark of their inputs, so the lowest is the safe one;
             // subtasks that had seen nothing do not hold it back.
@@ -109,6 +120,11 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
     @Override
     public void processElement(StreamRecord<RowData> element) {
         RowData in = element.getValue();
+        if (hold.holding()) {
+            // A dead letter also shows that its partition's reader delivers again.
+            hold.record(in.getInt(n + 1), in.isNullAt(n) && element.getTimestamp() <= reported, now());
+            releaseIfSettled();
+        }
         if (!in.isNullAt(n)) {
             byte[] deadLetter = in.getBinary(n);
             if (failOnError) {
@@ -120,12 +136,6 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
             return;
         }
         long eventTime = element.getTimestamp();
-        if (holding) {
-            if (eventTime <= reported) {
-                lastBehindMillis = now();
-            }
-            releaseIfSettled();
-        }
         if (eventTime <= watermark) {
             output.collect(LATE_EVENTS, new StreamRecord<>(RejectedRecord.toJson(sourceName, topic,
                     in.getInt(n + 1), in.getLong(n + 2), in.getLong(n + 3),
@@ -144,7 +154,7 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
             return;
         }
         reported = value;
-        if (holding) {
+        if (hold.holding()) {
             releaseIfSettled();
         } else {
             advance(value);
@@ -158,18 +168,14 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
         }
         idle = status.isIdle();
         if (!idle) {
-            holding = true;
-            holdStartedMillis = now();
-            lastBehindMillis = holdStartedMillis;
+            hold.wake(now());
             scheduleHoldCheck();
         }
         output.emitWatermarkStatus(status);
     }
 
     private void releaseIfSettled() {
-        long now = now();
-        if (now - lastBehindMillis >= WAKE_UP_QUIET.toMillis() || now - holdStartedMillis >= WAKE_UP_MAX.toMillis()) {
-            holding = false;
+        if (hold.release(now())) {
             advance(reported);
         }
     }
@@ -177,9 +183,9 @@ public final class RecordRouter extends AbstractStreamOperator<RowData> implemen
     /** Checks the hold again even when no record or watermark comes along to do it. */
     private void scheduleHoldCheck() {
         getProcessingTimeService().registerTimer(now() + WAKE_UP_QUIET.toMillis() / 4, t -> {
-            if (holding) {
+            if (hold.holding()) {
                 releaseIfSettled();
-                if (holding) {
+                if (hold.holding()) {
                     scheduleHoldCheck();
                 }
             }

@@ -23,7 +23,18 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
+import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.rest.messages.EmptyRequestBody;
+import org.apache.flink.runtime.rest.messages.MessageParameters;
+import org.apache.flink.runtime.rest.messages.MessageQueryParameter;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsHeaders;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobMetricsHeaders;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobMetricsMessageParameters;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobVertexMetricsHeaders;
+import org.apache.flink.runtime.rest.messages.job.metrics.JobVertexMetricsMessageParameters;
+import org.apache.flink.runtime.rest.messages.job.metrics.Metric;
+import org.apache.flink.runtime.rest.messages.job.metrics.MetricsFilterParameter;
 import org.apache.flink.runtime.rest.messages.JobExceptionsHeaders;
 import org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory;
 import org.apache.flink.runtime.rest.messages.JobMessageParameters;
@@ -37,12 +48,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sluice's connection to an existing Flink session cluster through its REST API: submits jobs with their jars, and
- * reads a job's state, failures and checkpoints. Sluice never opens a REST endpoint of its own for this; it is a client.
+ * reads a job's state, failures, checkpoints and metrics. Sluice never opens a REST endpoint of its own for this; it is a client.
  */
 public final class RemoteSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteSession.class);
     private static final long TIMEOUT_SECONDS = 120;
     private static final long QUERY_TIMEOUT_SECONDS = 5;
+    /** Metric ids per request: they go in the URL's query string. */
+    private static final int METRICS_PER_REQUEST = 40;
 
     private final RemoteFlink target;
     private final RestClusterClient<String> client;
@@ -177,6 +190,73 @@ public final class RemoteSession implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("No checkpoint statistics for job {}: {}", jobId, e.toString());
             return JobMetrics.Checkpoints.NONE;
+        }
+    }
+
+    /**
+     * The job's metrics from the cluster's REST API: the record counts, Kafka reader offsets and late drops of every
+     * operator (the subtask metrics of each job vertex), its restarts and its checkpoints. What the cluster does not
+     * answer within a few seconds is left out (empty lists, zero counts), so a status never waits long for it.
+     */
+    public JobMetrics metrics(JobID jobId) {
+        JobMetrics.Checkpoints checkpoints = checkpoints(jobId);
+        RemoteJobMetrics metrics = new RemoteJobMetrics();
+        long restarts = 0;
+        try {
+            JobMessageParameters job = new JobMessageParameters();
+            job.jobPathParameter.resolve(jobId);
+            JobDetailsInfo details = client.sendRequest(JobDetailsHeaders.getInstance(), job, EmptyRequestBody.getInstance())
+                    .get(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            for (JobDetailsInfo.JobVertexDetailsInfo vertex : details.getJobVertexInfos()) {
+                List<String> wanted = new ArrayList<>();
+                for (Metric m : vertexMetrics(jobId, vertex.getJobVertexID(), List.of())) {
+                    if (RemoteJobMetrics.wanted(m.getId())) {
+                        wanted.add(m.getId());
+                    }
+                }
+                for (int from = 0; from < wanted.size(); from += METRICS_PER_REQUEST) {
+                    for (Metric m : vertexMetrics(jobId, vertex.getJobVertexID(),
+                            wanted.subList(from, Math.min(wanted.size(), from + METRICS_PER_REQUEST)))) {
+                        metrics.add(m.getId(), m.getValue());
+                    }
+                }
+            }
+            JobMetricsMessageParameters jobMetrics = new JobMetricsMessageParameters();
+            jobMetrics.jobPathParameter.resolve(jobId);
+            resolveFilter(jobMetrics, List.of("numRestarts"));
+            for (Metric m : client.sendRequest(JobMetricsHeaders.getInstance(), jobMetrics, EmptyRequestBody.getInstance())
+                    .get(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS).getMetrics()) {
+                if (m.getId().equals("numRestarts") && m.getValue() != null) {
+                    restarts = Math.max(0, (long) Double.parseDouble(m.getValue()));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | NumberFormatException e) {
+            LOG.debug("Metrics of job {} incomplete: {}", jobId, e.toString());
+        }
+        return metrics.toJobMetrics(checkpoints, restarts);
+    }
+
+    /** The subtask metrics of one job vertex: their ids when {@code ids} is empty, else the values of those ids. */
+    private java.util.Collection<Metric> vertexMetrics(JobID jobId, JobVertexID vertex, List<String> ids)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        JobVertexMetricsMessageParameters params = new JobVertexMetricsMessageParameters();
+        params.jobPathParameter.resolve(jobId);
+        params.jobVertexIdPathParameter.resolve(vertex);
+        if (!ids.isEmpty()) {
+            resolveFilter(params, ids);
+        }
+        return client.sendRequest(JobVertexMetricsHeaders.getInstance(), params, EmptyRequestBody.getInstance())
+                .get(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS).getMetrics();
+    }
+
+    /** Sets the {@code get} query parameter (which metrics to read) of a metrics request. */
+    private static void resolveFilter(MessageParameters params, List<String> ids) {
+        for (MessageQueryParameter<?> p : params.getQueryParameters()) {
+            if (p instanceof MetricsFilterParameter filter) {
+                filter.resolve(ids);
+            }
         }
     }
 

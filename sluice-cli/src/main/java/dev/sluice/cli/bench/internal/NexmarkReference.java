@@ -3,6 +3,8 @@ package dev.sluice.cli.bench.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.SluiceException;
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -12,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.serialization.AbstractDeserializationSchema;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -29,7 +31,8 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * Plain Flink SQL on the Nexmark topics, outside Sluice's compiler: each topic read to its end by a bounded Kafka source,
- * its JSON turned into rows with Jackson, registered as a table with the same watermark as Sluice's sources (5 s), and
+ * its JSON turned into rows with Jackson, with the same watermark as Sluice's sources (5 s, per partition, in the source),
+ * registered as a table that takes the source's watermarks, and
  * the scenario's query run on it. The changelog it produces is applied to a multiset: the final rows, as a table that
  * applies every change would hold them.
  */
@@ -94,18 +97,23 @@ final class NexmarkReference {
                 fields.add(DataTypes.FIELD(name, type));
                 tableSchema.column(name, type);
             });
-            tableSchema.watermark("date_time", "date_time - INTERVAL '5' SECOND");
-            KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
+            tableSchema.watermark("date_time", "SOURCE_WATERMARK()");
+            // Watermarks per Kafka partition, in the source, as Sluice's sources make them: a watermark made after the
+            // source would advance with whichever partition a reader fetched most and call the others' events late.
+            int timeField = new ArrayList<>(schema.keySet()).indexOf("date_time");
+            WatermarkStrategy<Row> watermarks = WatermarkStrategy.<Row>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                    .withTimestampAssigner((row, previous) ->
+                            ((LocalDateTime) row.getField(timeField)).toInstant(ZoneOffset.UTC).toEpochMilli());
+            KafkaSource<Row> source = KafkaSource.<Row>builder()
                     .setBootstrapServers(bootstrapServers)
                     .setTopics(topic)
                     .setGroupId("sluice-bench-reference-" + topic)
                     .setStartingOffsets(OffsetsInitializer.earliest())
                     .setBounded(OffsetsInitializer.latest())
-                    .setValueOnlyDeserializer(new Bytes())
+                    .setValueOnlyDeserializer(new ToRow(new ArrayList<>(schema.keySet()), topic,
+                            ExternalTypeInfo.of(DataTypes.ROW(fields.toArray(DataTypes.Field[]::new)).bridgedTo(Row.class))))
                     .build();
-            DataStream<Row> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "reference: " + topic)
-                    .map(new ToRow(new ArrayList<>(schema.keySet()), topic),
-                            ExternalTypeInfo.of(DataTypes.ROW(fields.toArray(DataTypes.Field[]::new)).bridgedTo(Row.class)));
+            DataStream<Row> rows = env.fromSource(source, watermarks, "reference: " + topic);
             tables.createTemporaryView(topic, tables.fromDataStream(rows, tableSchema.build()));
         }
         Map<List<Object>, Integer> result = new HashMap<>();
@@ -143,26 +151,20 @@ final class NexmarkReference {
         return new java.math.BigDecimal(number.toString()).stripTrailingZeros();
     }
 
-    static final class Bytes extends AbstractDeserializationSchema<byte[]> {
-        @Override
-        public byte[] deserialize(byte[] message) {
-            return message;
-        }
-    }
-
     /** JSON -> row of the topic's schema. */
-    static final class ToRow implements MapFunction<byte[], Row> {
+    static final class ToRow extends AbstractDeserializationSchema<Row> {
         private final List<String> names;
         private final String topic;
         private transient ObjectMapper json;
 
-        ToRow(List<String> names, String topic) {
+        ToRow(List<String> names, String topic, TypeInformation<Row> type) {
+            super(type);
             this.names = names;
             this.topic = topic;
         }
 
         @Override
-        public Row map(byte[] value) throws Exception {
+        public Row deserialize(byte[] value) throws IOException {
             if (json == null) {
                 json = new ObjectMapper();
             }

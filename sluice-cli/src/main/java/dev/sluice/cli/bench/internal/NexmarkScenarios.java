@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Nexmark queries q0, q1, q2, q3, q5, q7 and q8 (the public Flink SQL of the Nexmark benchmark, adapted to Sluice's
+ * Nexmark queries q0, q1, q2, q3, q4, q5, q7 and q8 (the public Flink SQL of the Nexmark benchmark, adapted to Sluice's
  * spec: snake_case columns, {@code date_time} as event time, q5 also selects its window start so that its table has a
  * key), each checked against the same SQL run by plain Flink SQL on the same topics ({@link NexmarkReference}).
  */
@@ -32,6 +32,11 @@ public final class NexmarkScenarios {
         add("q3", "local item suggestion: a join of auctions and persons", "append", null,
                 "SELECT P.name, P.city, P.state, A.id FROM auction AS A INNER JOIN person AS P ON A.seller = P.id"
                         + " WHERE A.category = 10 AND (P.state = 'OR' OR P.state = 'ID' OR P.state = 'CA')");
+        add("q4", "average closing price per category", "upsert", "[category]",
+                "SELECT Q.category, AVG(Q.final) AS avg_price FROM ("
+                        + " SELECT MAX(B.price) AS final, A.category FROM auction A, bid B"
+                        + " WHERE A.id = B.auction AND B.date_time BETWEEN A.date_time AND A.expires"
+                        + " GROUP BY A.id, A.category) Q GROUP BY Q.category");
         add("q5", "hot items: auctions with the most bids per 10 s sliding by 2 s", "upsert", "[auction, starttime]",
                 "SELECT AuctionBids.auction, AuctionBids.num, AuctionBids.starttime FROM ("
                         + " SELECT auction, COUNT(*) AS num, window_start AS starttime, window_end AS endtime"
