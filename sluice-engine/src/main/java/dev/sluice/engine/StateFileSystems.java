@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * scheme Flink has a file system for: {@code file://} always, {@code s3://}, {@code gs://}, {@code abfs://} or
  * {@code hdfs://} with the matching plugin.
  *
- * <p>Flink keeps its file systems in static state: {@link #configure} applies to the whole JVM, and is called once by
- * the server before its first pipeline starts. Option values are never logged, only their keys.
+ * <p>Flink keeps its file systems in static state: {@link #configure} applies to the whole JVM; the CLI calls it once
+ * before the server starts (without a call, Flink's defaults apply: {@code file://} and what the class path holds).
+ * Option values are never logged, only their keys.
  */
 public final class StateFileSystems {
     private static final Logger LOG = LoggerFactory.getLogger(StateFileSystems.class);
