@@ -80,6 +80,7 @@ final class DemoCommand implements Callable<Integer> {
         ServerSettings settings = options.settings();
         Banner.starting(spec, file, settings);
         Secrets secrets = secrets();
+        options.flink.configureFileSystems();
         SluiceServer server = SluiceServer.start(List.of(spec), settings, alertSettings(), RetryPolicy.defaults());
         String topic = spec.sources().get(0).topic();
         GeneratorRunner generator;
@@ -130,6 +131,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         ServerSettings settings = options.settings(specs.size());
         Banner.starting(specs, settings);
+        options.flink.configureFileSystems();
         SluiceServer server = SluiceServer.start(specs, settings, alertSettings(), RetryPolicy.defaults());
         List<GeneratorRunner> generators = new ArrayList<>();
         List<String> feeds = new ArrayList<>();
