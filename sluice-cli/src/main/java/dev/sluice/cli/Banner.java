@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.alerts.Notifiers;
 import dev.sluice.alerts.Secrets;
 import dev.sluice.engine.CompiledPipeline;
+import dev.sluice.engine.StateLocations;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
 import dev.sluice.spec.DashboardSpec;
@@ -44,13 +45,14 @@ final class Banner {
                 + (server.embeddedKafka() ? "  (embedded KRaft, log in " + data.resolve("kafka") + ")" : "  (external cluster)"));
         Console.print("  Flink          " + server.flink().remote().map(r -> "session cluster " + r.restUrl() + ", " + server.flink().slots()
                         + " task slots there, state in " + r.stateDir() + ", ")
-                .orElse("one MiniCluster, " + settings.taskSlots() + " task slots, ") + names.size() * settings.parallelism()
+                .orElse("one MiniCluster, " + settings.taskSlots() + " task slots, "
+                        + settings.checkpointDir().map(d -> "state in " + d + ", ").orElse("")) + names.size() * settings.parallelism()
                 + " in use (parallelism " + settings.parallelism() + " per pipeline), exactly-once, checkpoint every "
                 + settings.checkpointInterval().toMillis() + " ms");
         for (String name : names) {
             CompiledPipeline p = server.pipeline(name);
             Console.print("  Pipeline       " + name + ": job " + p.jobName()
-                    + p.restoredFrom().map(r -> ", resumed from " + r.getFileName()).orElse(", fresh start"));
+                    + p.restoredFrom().map(r -> ", resumed from " + StateLocations.name(r)).orElse(", fresh start"));
             Console.print("    Topics       " + String.join(", ", p.topics().stream().map(t -> t.name()).toList()));
             Console.print("    Tables       schema " + name + ": " + String.join(", ", p.tables().stream().map(t -> t.name()).distinct().toList()));
             for (DashboardSpec d : p.spec().dashboards()) {

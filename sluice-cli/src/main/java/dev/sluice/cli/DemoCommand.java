@@ -72,6 +72,13 @@ final class DemoCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--rate must be 0 (as fast as possible) or a positive number of events per second, got " + rate);
         }
+        if (options.flink.restUrl != null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "demo runs its pipelines on the embedded Flink cluster, so --flink " + options.flink.restUrl + " would be ignored;"
+                            + " to run the demo pipeline on a Flink cluster: sluice run examples/payments/pipeline.yaml --flink "
+                            + options.flink.restUrl + " --kafka-bootstrap ... --checkpoint-dir ..., fed by sluice produce payments"
+                            + " (docs/scale-out.md)");
+        }
         if (useCases) {
             return runUseCases();
         }
@@ -80,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         ServerSettings settings = options.settings();
         Banner.starting(spec, file, settings);
         Secrets secrets = secrets();
+        options.flink.configureFileSystems();
         SluiceServer server = SluiceServer.start(List.of(spec), settings, alertSettings(), RetryPolicy.defaults());
         String topic = spec.sources().get(0).topic();
         GeneratorRunner generator;
@@ -130,6 +138,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         ServerSettings settings = options.settings(specs.size());
         Banner.starting(specs, settings);
+        options.flink.configureFileSystems();
         SluiceServer server = SluiceServer.start(specs, settings, alertSettings(), RetryPolicy.defaults());
         List<GeneratorRunner> generators = new ArrayList<>();
         List<String> feeds = new ArrayList<>();

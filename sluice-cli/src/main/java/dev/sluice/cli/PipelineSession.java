@@ -132,8 +132,9 @@ final class PipelineSession {
             List<ResultLoader> loaders = server.pipelineNames().stream().map(server::loader).toList();
             server.close();
             long stored = loaders.stream().mapToLong(ResultLoader::rowsLoaded).sum();
-            Console.print(String.format("Stopped. %,d events in the source topics, %,d rows stored this run. "
-                    + "Run the same command again to continue where it stopped.", eventsIn, stored));
+            // Without a final status (the broker did not answer) the events in the topics are not known; 0 would be wrong.
+            Console.print(String.format("Stopped. %s%,d rows stored this run. Run the same command again to continue where it stopped.",
+                    last.isEmpty() && !loaders.isEmpty() ? "" : String.format("%,d events in the source topics, ", eventsIn), stored));
         } catch (RuntimeException e) {
             // Whatever failed, the server still stops with its savepoints before the error is reported.
             server.close();

@@ -26,6 +26,7 @@ final class RunCommand implements Callable<Integer> {
         PipelineSpec spec = new SpecParser().parse(file);
         ServerSettings settings = options.settings(1);
         Banner.starting(spec, file, settings);
+        options.flink.configureFileSystems();
         SluiceServer server = SluiceServer.start(List.of(spec), settings, options.flink.remote(options.dataDir));
         Banner.started(server, settings, null);
         PipelineSession.runUntilStopped(server, options.duration, options.summaryInterval);

@@ -182,7 +182,8 @@ final class RunOptions {
         int slots = taskSlots != null ? taskSlots : Math.max(ServerSettings.DEFAULT_TASK_SLOTS, pipelines * p);
         try {
             return new ServerSettings(dataDir, Optional.ofNullable(kafkaBootstrap), kafkaPort, props, bind, port, p, checkpointInterval,
-                    stores, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest(), replication());
+                    stores, queries, keys, slots, diskLevels(), backend(), allowStateReset, ingest(), replication(),
+                    flink.embeddedCheckpointDir());
         } catch (IllegalArgumentException e) {
             throw new SluiceException("Invalid --parallelism, --task-slots or --ingest-* option: " + e.getMessage(), e);
         }

@@ -40,6 +40,7 @@ final class ServeCommand implements Callable<Integer> {
         List<PipelineSpec> specs = parse(pipelineFiles(directory, files));
         ServerSettings settings = options.settings(specs.size());
         Banner.starting(specs, settings);
+        options.flink.configureFileSystems();
         SluiceServer server = SluiceServer.start(specs, settings, options.flink.remote(options.dataDir));
         Banner.started(server, settings, null);
         PipelineSession.runUntilStopped(server, options.duration, options.summaryInterval);

@@ -19,9 +19,13 @@ class FlinkClusterOptionsTest {
     Path dir;
 
     private Optional<RemoteFlink> remote(String... args) {
+        return options(args).remote(dir);
+    }
+
+    private static FlinkClusterOptions options(String... args) {
         RunCommand run = new RunCommand();
         new CommandLine(run).parseArgs(args);
-        return run.options.flink.remote(dir);
+        return run.options.flink;
     }
 
     @Test
@@ -37,7 +41,7 @@ class FlinkClusterOptionsTest {
                 "--flink-job-jar", jar.toString(), "--flink-conf", "security.ssl.rest.enabled=true").orElseThrow();
 
         assertThat(flink.restUrl()).isEqualTo(URI.create("https://flink-jm:8443"));
-        assertThat(flink.pipelineStateDir("fraud")).isEqualTo(Path.of("/mnt/flink/sluice/fraud"));
+        assertThat(flink.pipelineStateDir("fraud")).isEqualTo(URI.create("file:/mnt/flink/sluice/fraud"));
         assertThat(flink.jobJars()).containsExactly(jar);
         assertThat(flink.clientOptions()).isEqualTo(Map.of("security.ssl.rest.enabled", "true"));
     }
@@ -46,22 +50,56 @@ class FlinkClusterOptionsTest {
     void needsACheckpointDirectoryTheClusterShares() {
         assertThatThrownBy(() -> remote("p.yaml", "--flink", "http://flink-jm:8081"))
                 .isInstanceOf(SluiceException.class)
-                .hasMessage("--flink http://flink-jm:8081 needs --checkpoint-dir file:///PATH: a directory that the Flink cluster and"
-                        + " this host both reach at that path, for the jobs' checkpoints and savepoints");
+                .hasMessageStartingWith("--flink http://flink-jm:8081 needs --checkpoint-dir URI: a location that the Flink cluster and"
+                        + " this host both reach (s3://BUCKET/PATH, hdfs://..., or file:///PATH on a shared mount)");
     }
 
     @Test
-    void refusesAStateDirectoryThisProcessCannotRead() {
-        assertThatThrownBy(() -> remote("p.yaml", "--flink", "http://flink-jm:8081", "--checkpoint-dir", "s3://bucket/sluice"))
-                .isInstanceOf(SluiceException.class)
-                .hasMessageStartingWith("--checkpoint-dir s3://bucket/sluice is not supported; expected an absolute file:///PATH");
+    void takesACheckpointDirectoryOnAnyFlinkFileSystem() throws Exception {
+        Path jar = Files.write(dir.resolve("job.jar"), new byte[] {1});
+
+        RemoteFlink flink = remote("p.yaml", "--flink", "http://flink-jm:8081", "--checkpoint-dir", "s3://bucket/sluice/",
+                "--flink-job-jar", jar.toString()).orElseThrow();
+
+        assertThat(flink.stateDir()).isEqualTo(URI.create("s3://bucket/sluice"));
+        assertThat(flink.pipelineStateDir("fraud")).isEqualTo(URI.create("s3://bucket/sluice/fraud"));
     }
 
     @Test
-    void refusesRemoteOptionsWithoutFlink() {
-        assertThatThrownBy(() -> remote("p.yaml", "--checkpoint-dir", "file:///mnt/flink"))
+    void refusesARelativeOrBucketlessCheckpointDirectory() {
+        for (String dir : new String[] {"file:mnt/flink", "s3:///sluice", "/mnt/flink", "mnt/flink"}) {
+            assertThatThrownBy(() -> options("p.yaml", "--checkpoint-dir", dir).embeddedCheckpointDir())
+                    .as(dir)
+                    .isInstanceOf(SluiceException.class)
+                    .hasMessageStartingWith("--checkpoint-dir " + dir + " is not supported; expected an absolute file:///PATH");
+        }
+    }
+
+    @Test
+    void putsTheEmbeddedClustersStateInTheCheckpointDirectoryWithoutFlink() {
+        FlinkClusterOptions options = options("p.yaml", "--checkpoint-dir", "s3://bucket/sluice");
+
+        assertThat(remote("p.yaml", "--checkpoint-dir", "s3://bucket/sluice")).isEmpty();
+        assertThat(options.embeddedCheckpointDir()).contains(URI.create("s3://bucket/sluice"));
+        assertThat(options("p.yaml").embeddedCheckpointDir()).isEmpty();
+    }
+
+    @Test
+    void readsFlinkSettingsFromAFileWithTheCommandLineOnTop() throws Exception {
+        Path file = Files.writeString(dir.resolve("flink.properties"), "s3.access-key=AKID\ns3.secret-key=secret\n"
+                + "s3.endpoint=http://old:9000\n");
+
+        FlinkClusterOptions options = options("p.yaml", "--flink-conf-file", file.toString(), "--flink-conf", "s3.endpoint=http://s3:9000");
+
+        assertThat(options.flinkOptions()).isEqualTo(Map.of("s3.access-key", "AKID", "s3.secret-key", "secret",
+                "s3.endpoint", "http://s3:9000"));
+    }
+
+    @Test
+    void refusesJobJarsWithoutFlink() {
+        assertThatThrownBy(() -> remote("p.yaml", "--flink-job-jar", "x.jar"))
                 .isInstanceOf(SluiceException.class)
-                .hasMessageContaining("apply to a remote Flink cluster only; give its REST address with --flink REST_URL");
+                .hasMessageContaining("--flink-job-jar applies to a remote Flink cluster only; give its REST address with --flink REST_URL");
     }
 
     @Test

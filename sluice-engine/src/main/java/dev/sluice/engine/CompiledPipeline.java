@@ -4,7 +4,7 @@ import dev.sluice.broker.TopicSpec;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.storage.Deployment;
 import dev.sluice.storage.TableDefinition;
-import java.nio.file.Path;
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.configuration.Configuration;
@@ -26,7 +26,7 @@ public record CompiledPipeline(
         List<TopicSpec> topics,
         List<TableDefinition> tables,
         StateLocations state,
-        Optional<Path> restoredFrom,
+        Optional<URI> restoredFrom,
         Deployment deployment) {
 
     public CompiledPipeline {

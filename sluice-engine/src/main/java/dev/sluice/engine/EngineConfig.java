@@ -1,5 +1,6 @@
 package dev.sluice.engine;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -11,14 +12,15 @@ import java.util.Properties;
  * results, because result topics are written in Kafka transactions that commit on checkpoints.
  *
  * @param kafkaProperties client settings added to every Kafka client of the job (security, for instance)
- * @param stateDir        directory for this pipeline's checkpoints and savepoints
+ * @param stateDir        directory for this pipeline's checkpoints and savepoints: {@code file:///...}, or any location
+ *                        Flink has a file system for ({@code s3://bucket/path}, see {@link StateFileSystems})
  * @param flinkOptions    extra Flink configuration, applied last
  * @param timeouts        how long result transactions and checkpoints may take (see {@link TransactionTimeouts})
  */
 public record EngineConfig(
         String bootstrapServers,
         Properties kafkaProperties,
-        Path stateDir,
+        URI stateDir,
         int parallelism,
         Duration checkpointInterval,
         Map<String, String> flinkOptions,
@@ -31,12 +33,20 @@ public record EngineConfig(
         copy.putAll(kafkaProperties);
         kafkaProperties = copy;
         flinkOptions = Map.copyOf(flinkOptions);
+        stateDir = StateLocations.normalized(stateDir);
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
         }
         if (checkpointInterval.toMillis() < 100) {
             throw new IllegalArgumentException("checkpoint interval must be at least 100ms, got " + checkpointInterval);
         }
+    }
+
+    /** With the state in a local directory. */
+    public EngineConfig(String bootstrapServers, Properties kafkaProperties, Path stateDir, int parallelism,
+            Duration checkpointInterval, Map<String, String> flinkOptions, TransactionTimeouts timeouts) {
+        this(bootstrapServers, kafkaProperties, stateDir.toAbsolutePath().normalize().toUri(), parallelism, checkpointInterval,
+                flinkOptions, timeouts);
     }
 
     /** With the timeouts Sluice prefers, for a cluster that allows Kafka's default maximum transaction time. */

@@ -35,8 +35,8 @@ import dev.sluice.spec.SpecProblem;
 import dev.sluice.spec.ViewSpec;
 import dev.sluice.storage.Deployment;
 import dev.sluice.storage.TableDefinition;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -133,7 +133,7 @@ public final class PipelineCompiler {
 
     public static CompiledPipeline compile(PipelineSpec spec, EngineConfig config) {
         StateLocations state = new StateLocations(config.stateDir());
-        Optional<Path> restore = state.latestRestorePoint();
+        Optional<URI> restore = state.latestRestorePoint();
         // State from before deployments were recorded has one all the same; its job may have written unmarked results.
         Deployment deployment = state.deployment().orElseGet(() -> Deployment.create(restore.isPresent()));
         Configuration configuration = flinkConfiguration(spec, config, state, restore);
@@ -179,7 +179,7 @@ public final class PipelineCompiler {
         return new CompiledPipeline(spec, env, configuration, topics, tableDefinitions, state, restore, deployment);
     }
 
-    private static Configuration flinkConfiguration(PipelineSpec spec, EngineConfig config, StateLocations state, Optional<Path> restore) {
+    private static Configuration flinkConfiguration(PipelineSpec spec, EngineConfig config, StateLocations state, Optional<URI> restore) {
         Configuration conf = new Configuration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, config.parallelism());
         conf.set(PipelineOptions.NAME, "sluice-" + spec.name());
@@ -189,8 +189,8 @@ public final class PipelineCompiler {
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, config.timeouts().checkpointTimeout());
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toAbsolutePath().toUri().toString());
-        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toAbsolutePath().toUri().toString());
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toString());
+        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toString());
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
         if (spec.delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
@@ -202,7 +202,7 @@ public final class PipelineCompiler {
         conf.setString("classloader.check-leaked-classloader", "false");
         conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
         conf.setString(JobMetricsReporter.CONFIG_KEY, JobMetricsReporter.Factory.class.getName());
-        restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toAbsolutePath().toString()));
+        restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toString()));
         config.flinkOptions().forEach(conf::setString);
         return conf;
     }

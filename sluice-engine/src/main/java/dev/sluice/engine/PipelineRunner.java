@@ -2,7 +2,6 @@ package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
 import dev.sluice.engine.internal.LateDropReporter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -145,11 +144,11 @@ public final class PipelineRunner implements AutoCloseable {
             LOG.info("Pipeline '{}' had already ended; it resumes from its last checkpoint or savepoint.", pipeline.spec().name());
             return;
         }
-        String savepointDir = pipeline.state().savepoints().toAbsolutePath().toUri().toString();
+        String savepointDir = pipeline.state().savepoints().toString();
         try {
             String savepoint = job.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
                     .get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            LOG.info("Pipeline '{}' stopped with savepoint {}.", pipeline.spec().name(), Path.of(java.net.URI.create(savepoint)));
+            LOG.info("Pipeline '{}' stopped with savepoint {}.", pipeline.spec().name(), savepoint);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancel(e);

@@ -14,9 +14,11 @@ import java.util.Map;
  * answers, the directory its job managers and task managers and this process all reach for checkpoints and
  * savepoints, and the jars that carry the job's code to it.
  *
- * <p>The state directory must be a {@code file://} path mounted at the same place on every Flink process and on the
- * Sluice host (an NFS share, for example): Sluice finds the newest checkpoint or savepoint there to resume from, and
- * reads its metadata to check that a new pipeline version can take the state over.
+ * <p>The state directory is a location that every Flink process and the Sluice host reach under the same URI: an object
+ * store ({@code s3://bucket/sluice}, with Flink's S3 file system plugin on the cluster and in Sluice's plugins directory,
+ * see {@link StateFileSystems}), HDFS, or a {@code file://} path mounted at the same place everywhere (an NFS share).
+ * Sluice finds the newest checkpoint or savepoint there to resume from, and reads its metadata to check that a new
+ * pipeline version can take the state over.
  *
  * <pre>{@code
  * RemoteFlink flink = RemoteFlink.of("http://flink-jm:8081", "file:///mnt/flink/sluice", List.of(), Map.of(), dataDir);
@@ -38,10 +40,7 @@ public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<Str
         if (!"http".equals(scheme) && !"https".equals(scheme) || restUrl.getHost() == null) {
             throw new SluiceException("--flink " + restUrl + " is not a Flink REST address; expected http://HOST:PORT or https://HOST:PORT");
         }
-        if (!"file".equals(stateDir.getScheme()) || stateDir.getPath() == null || !stateDir.getPath().startsWith("/")) {
-            throw new SluiceException("--checkpoint-dir " + stateDir + " is not supported; expected an absolute file:///PATH that the "
-                    + "Flink cluster and this process both reach at the same path (a shared mount)");
-        }
+        stateDir = checkpointDir(stateDir);
         if (jobJars.isEmpty()) {
             throw new SluiceException("No job jar to ship to the Flink cluster at " + restUrl + ": Sluice runs from class directories,"
                     + " not from its distribution jar; give the jar with --flink-job-jar");
@@ -51,6 +50,24 @@ public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<Str
                 throw new SluiceException("The job jar " + jar + " does not exist; expected the Sluice distribution jar (sluice-cli/target/sluice.jar)");
             }
         }
+    }
+
+    /**
+     * A checkpoint directory given by a user: an absolute {@code file:///PATH} or a location on another file system
+     * ({@code s3://bucket/path}, {@code hdfs://namenode:8020/path}), without a trailing slash.
+     *
+     * @throws SluiceException when it is neither
+     */
+    public static URI checkpointDir(URI stateDir) {
+        String scheme = stateDir.getScheme();
+        boolean absolute = stateDir.getPath() != null && stateDir.getPath().startsWith("/");
+        if (scheme == null || stateDir.isOpaque() || "file".equals(scheme) && !absolute
+                || !"file".equals(scheme) && (stateDir.getAuthority() == null || stateDir.getAuthority().isEmpty())) {
+            throw new SluiceException("--checkpoint-dir " + stateDir + " is not supported; expected an absolute file:///PATH (a shared "
+                    + "mount at the same path everywhere) or a location such as s3://BUCKET/PATH or hdfs://NAMENODE:PORT/PATH that the "
+                    + "Flink cluster and this process both reach");
+        }
+        return StateLocations.normalized(stateDir);
     }
 
     /**
@@ -101,13 +118,15 @@ public record RemoteFlink(URI restUrl, URI stateDir, List<Path> jobJars, Map<Str
         }
     }
 
-    /** The state directory as a local path: the same directory the cluster writes to. */
-    public Path stateRoot() {
-        return Path.of(stateDir);
+    /** Without the client options' values, which may be secrets (key store passwords, S3 keys). */
+    @Override
+    public String toString() {
+        return "RemoteFlink[restUrl=" + restUrl + ", stateDir=" + stateDir + ", jobJars=" + jobJars + ", clientOptions="
+                + new java.util.TreeSet<>(clientOptions.keySet()) + "]";
     }
 
     /** Where one pipeline's checkpoints and savepoints live. */
-    public Path pipelineStateDir(String pipeline) {
-        return stateRoot().resolve(pipeline);
+    public URI pipelineStateDir(String pipeline) {
+        return StateLocations.child(stateDir, pipeline);
     }
 }

@@ -2,17 +2,18 @@ package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
 import java.io.DataInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
@@ -87,20 +88,21 @@ public final class StateCompatibility {
     }
 
     /**
-     * Checks the newest state in {@code state} (see {@link #check(CompiledPipeline, Path, Map)}); fits when there is none.
+     * Checks the newest state in {@code state} (see {@link #check(CompiledPipeline, URI, Map)}); fits when there is none.
      * Retained checkpoints rotate while a job runs, so a checkpoint that disappears while it is read is replaced by the
      * then newest one.
      */
     public static Verdict check(CompiledPipeline next, StateLocations state, Map<String, String> before) {
         for (int attempt = 1; ; attempt++) {
-            Optional<Path> newest = state.latestRestorePoint();
+            Optional<URI> newest = state.latestRestorePoint();
             if (newest.isEmpty()) {
                 return new Verdict(List.of(), List.of());
             }
             try {
                 return check(next, newest.get(), before);
             } catch (SluiceException e) {
-                if (!(e.getCause() instanceof NoSuchFileException) || attempt == 5) {
+                boolean gone = e.getCause() instanceof FileNotFoundException || e.getCause() instanceof NoSuchFileException;
+                if (!gone || attempt == 5) {
                     throw e;
                 }
             }
@@ -108,12 +110,13 @@ public final class StateCompatibility {
     }
 
     /**
-     * Checks {@code next} against the state in {@code snapshot} (a checkpoint or savepoint directory), given the operator
-     * descriptions recorded when that state's job was deployed (empty when unknown: then only missing operators are found).
+     * Checks {@code next} against the state in {@code snapshot} (a checkpoint or savepoint directory, on any file system
+     * Flink has), given the operator descriptions recorded when that state's job was deployed (empty when unknown: then
+     * only missing operators are found).
      *
      * @throws SluiceException when the snapshot cannot be read
      */
-    public static Verdict check(CompiledPipeline next, Path snapshot, Map<String, String> before) {
+    public static Verdict check(CompiledPipeline next, URI snapshot, Map<String, String> before) {
         Map<String, String> now = operatorDescriptions(next);
         List<String> missing = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -135,11 +138,11 @@ public final class StateCompatibility {
         return new Verdict(missing, changed);
     }
 
-    private static CheckpointMetadata read(Path snapshot) {
-        Path file = snapshot.resolve("_metadata");
-        try (InputStream in = Files.newInputStream(file)) {
+    private static CheckpointMetadata read(URI snapshot) {
+        URI file = StateLocations.child(snapshot, "_metadata");
+        try (InputStream in = StateFileSystems.get(file).open(new Path(file))) {
             return Checkpoints.loadCheckpointMetadata(new DataInputStream(in), StateCompatibility.class.getClassLoader(),
-                    snapshot.toAbsolutePath().toUri().toString());
+                    snapshot.toString());
         } catch (IOException e) {
             throw new SluiceException("Cannot read the Flink state " + file + ": " + e.getMessage(), e);
         }

@@ -2,50 +2,98 @@ package dev.sluice.engine;
 
 import dev.sluice.SluiceException;
 import dev.sluice.storage.Deployment;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.stream.Stream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
 
 /**
  * Where a pipeline keeps its Flink state: retained checkpoints under {@code checkpoints/<job-id>/chk-N} and
  * savepoints taken on a clean stop under {@code savepoints/}. A restart resumes from the newest complete one of
  * either kind, so stopping with Ctrl-C and crashing both continue where the job left off. Next to them,
  * {@code deployment.properties} holds the {@link Deployment} this state belongs to: it lives and dies with the state.
+ *
+ * <p>The root is any location Flink has a file system for ({@code file://}, {@code s3://}, {@code hdfs://},
+ * {@code gs://}, {@code abfs://}, see {@link StateFileSystems}): everything here reads and writes through Flink's
+ * {@link FileSystem}, as the job itself does.
+ *
+ * @param root the pipeline's state directory, an absolute URI without a trailing slash
  */
-public record StateLocations(Path root) {
+public record StateLocations(URI root) {
 
-    public Path checkpoints() {
-        return root.resolve("checkpoints");
+    public StateLocations {
+        root = normalized(root);
     }
 
-    public Path savepoints() {
-        return root.resolve("savepoints");
+    /** A state directory on the local disk. */
+    public StateLocations(java.nio.file.Path dir) {
+        this(dir.toAbsolutePath().normalize().toUri());
     }
 
-    public Path deploymentFile() {
-        return root.resolve("deployment.properties");
+    /** {@code uri} without a trailing slash; a local path without a scheme becomes a {@code file:} URI. */
+    public static URI normalized(URI uri) {
+        if (uri.getScheme() == null) {
+            return normalized(java.nio.file.Path.of(uri.getPath()).toAbsolutePath().normalize().toUri());
+        }
+        String text = uri.toString();
+        while (text.endsWith("/") && !text.endsWith("://") && !text.endsWith(":/")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        return URI.create(text);
+    }
+
+    public URI checkpoints() {
+        return child(root, "checkpoints");
+    }
+
+    public URI savepoints() {
+        return child(root, "savepoints");
+    }
+
+    public URI deploymentFile() {
+        return child(root, "deployment.properties");
+    }
+
+    /** {@code parent/name}. */
+    public static URI child(URI parent, String name) {
+        return new Path(new Path(parent), name).toUri();
+    }
+
+    /** The last segment of a location: {@code chk-12} of {@code s3://b/p/checkpoints/<job>/chk-12}. */
+    public static String name(URI location) {
+        return new Path(location).getName();
     }
 
     /** The deployment this state belongs to, once one was {@linkplain #keep(Deployment) kept}. */
     public Optional<Deployment> deployment() {
-        Path file = deploymentFile();
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
+        URI file = deploymentFile();
         Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
+        try {
+            FileSystem fs = fileSystem(file);
+            Path path = new Path(file);
+            if (!fs.exists(path)) {
+                return Optional.empty();
+            }
+            try (InputStream in = fs.open(path); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                p.load(reader);
+            }
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the deployment of the pipeline state in " + file, e);
         }
@@ -58,8 +106,9 @@ public record StateLocations(Path root) {
     }
 
     /**
-     * Stores the deployment with the state unless it is already there; written to a temporary file and moved into
-     * place, so a crash leaves either no file or a complete one.
+     * Stores the deployment with the state unless it is already there; written to a temporary file and renamed into
+     * place (on an object store the object appears whole when its upload completes), so a crash leaves either no file
+     * or a complete one.
      *
      * @return true when the deployment was new here
      */
@@ -76,12 +125,16 @@ public record StateLocations(Path root) {
         p.setProperty("id", deployment.id());
         p.setProperty("accepts-unmarked", Boolean.toString(deployment.acceptsUnmarked()));
         try {
-            Files.createDirectories(root);
-            Path tmp = root.resolve("deployment.properties.tmp");
-            try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                p.store(out, "The deployment this pipeline state belongs to; its results carry the id in a Kafka header");
+            FileSystem fs = fileSystem(root);
+            fs.mkdirs(new Path(root));
+            Path tmp = new Path(child(root, "deployment.properties.tmp"));
+            try (OutputStream out = fs.create(tmp, FileSystem.WriteMode.OVERWRITE);
+                    Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                p.store(writer, "The deployment this pipeline state belongs to; its results carry the id in a Kafka header");
             }
-            Files.move(tmp, deploymentFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (!fs.rename(tmp, new Path(deploymentFile()))) {
+                throw new IOException("the file system did not rename " + tmp + " to " + deploymentFile());
+            }
             return true;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the deployment of the pipeline state to " + deploymentFile(), e);
@@ -94,13 +147,15 @@ public record StateLocations(Path root) {
      *
      * @return the directory they were moved to
      */
-    public Path setAside(java.time.Instant now) {
-        Path aside = root.resolve("reset-" + now.toString().replace(":", "").replace(".", ""));
+    public URI setAside(java.time.Instant now) {
+        URI aside = child(root, "reset-" + now.toString().replace(":", "").replace(".", ""));
         try {
-            Files.createDirectories(aside);
-            for (Path dir : List.of(checkpoints(), savepoints(), deploymentFile())) {
-                if (Files.exists(dir)) {
-                    Files.move(dir, aside.resolve(dir.getFileName()));
+            FileSystem fs = fileSystem(root);
+            fs.mkdirs(new Path(aside));
+            for (URI location : List.of(checkpoints(), savepoints(), deploymentFile())) {
+                Path from = new Path(location);
+                if (fs.exists(from) && !fs.rename(from, new Path(child(aside, from.getName())))) {
+                    throw new IOException("the file system did not move " + from + " into " + aside);
                 }
             }
             return aside;
@@ -110,29 +165,57 @@ public record StateLocations(Path root) {
     }
 
     /** The newest complete checkpoint or savepoint directory (one holding {@code _metadata}), if any. */
-    public Optional<Path> latestRestorePoint() {
-        return Stream.concat(completed(checkpoints(), 2), completed(savepoints(), 1))
-                .max(Comparator.comparing(StateLocations::modified))
-                .map(Path::getParent);
-    }
-
-    private static Stream<Path> completed(Path dir, int depth) {
-        if (!Files.isDirectory(dir)) {
-            return Stream.empty();
-        }
-        try (Stream<Path> files = Files.find(dir, depth + 1,
-                (p, attrs) -> attrs.isRegularFile() && p.getFileName().toString().equals("_metadata"))) {
-            return files.toList().stream();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list Flink state in " + dir, e);
-        }
-    }
-
-    private static FileTime modified(Path p) {
+    public Optional<URI> latestRestorePoint() {
         try {
-            return Files.getLastModifiedTime(p);
+            FileSystem fs = fileSystem(root);
+            List<FileStatus> metadata = new ArrayList<>();
+            // checkpoints/<job-id>/chk-N/_metadata and savepoints/savepoint-<id>/_metadata
+            for (FileStatus job : directories(fs, new Path(checkpoints()))) {
+                for (FileStatus checkpoint : directories(fs, job.getPath())) {
+                    metadata(fs, checkpoint.getPath()).ifPresent(metadata::add);
+                }
+            }
+            for (FileStatus savepoint : directories(fs, new Path(savepoints()))) {
+                metadata(fs, savepoint.getPath()).ifPresent(metadata::add);
+            }
+            return metadata.stream().max(Comparator.comparingLong(FileStatus::getModificationTime))
+                    .map(s -> s.getPath().getParent().toUri());
         } catch (IOException e) {
-            return FileTime.fromMillis(0);
+            throw new UncheckedIOException("Cannot list Flink state in " + root, e);
         }
+    }
+
+    private static List<FileStatus> directories(FileSystem fs, Path dir) throws IOException {
+        FileStatus[] entries;
+        try {
+            entries = fs.exists(dir) ? fs.listStatus(dir) : null;
+        } catch (FileNotFoundException e) {
+            // Retained checkpoints rotate while a job runs: a directory listed a moment ago may be gone.
+            return List.of();
+        }
+        if (entries == null) {
+            return List.of();
+        }
+        List<FileStatus> dirs = new ArrayList<>();
+        for (FileStatus entry : entries) {
+            if (entry.isDir()) {
+                dirs.add(entry);
+            }
+        }
+        return dirs;
+    }
+
+    private static Optional<FileStatus> metadata(FileSystem fs, Path dir) throws IOException {
+        try {
+            FileStatus status = fs.getFileStatus(new Path(dir, "_metadata"));
+            return status.isDir() ? Optional.empty() : Optional.of(status);
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Flink's file system for a location, with an error that says what to do when Flink has none for its scheme. */
+    static FileSystem fileSystem(URI location) throws IOException {
+        return StateFileSystems.get(location);
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -88,7 +89,10 @@ public final class IngestService implements AutoCloseable {
                 "retention.ms", String.valueOf(settings.idempotencyRetention().toMillis())))));
         IdempotencyStore store = new IdempotencyStore(bootstrapServers, clientProperties, IngestSettings.IDEMPOTENCY_TOPIC,
                 settings.idempotencyRetention(), clock);
-        store.load(settings.timeout().multipliedBy(6));
+        // Reading to the end waits for transactions still open in the topic, such as one a crashed server left behind;
+        // the broker aborts those after their transaction timeout.
+        Duration loadTimeout = IngestWriter.transactionTimeout(settings).plusSeconds(15);
+        store.load(loadTimeout.compareTo(settings.timeout().multipliedBy(6)) > 0 ? loadTimeout : settings.timeout().multipliedBy(6));
         IngestWriter writer = new IngestWriter(bootstrapServers, clientProperties, "sluice-ingest-" + deploymentId, settings);
         return new IngestService(catalog, settings, writer, store, clock);
     }

@@ -4,6 +4,7 @@ import dev.sluice.broker.TopicReplication;
 import dev.sluice.engine.StateBackend;
 import dev.sluice.storage.StoreSettings;
 import dev.sluice.storage.QueryLimits;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,6 +32,9 @@ import java.util.Properties;
  *                           rebuilt from the source topics) instead of being refused
  * @param ingest             limits and timeouts of the HTTP ingest API
  * @param topicReplication   replication factor and {@code min.insync.replicas} of the topics Sluice creates
+ * @param checkpointDir      where the embedded cluster's pipelines keep checkpoints and savepoints ({@code s3://bucket/path},
+ *                           {@code hdfs://...}, {@code file:///...}; each pipeline's under {@code <dir>/<pipeline>}) instead
+ *                           of {@link #pipelineStateDir(String)} in the data directory
  */
 public record ServerSettings(
         Path dataDir,
@@ -49,7 +53,8 @@ public record ServerSettings(
         StateBackend stateBackend,
         boolean allowStateReset,
         IngestSettings ingest,
-        TopicReplication topicReplication) {
+        TopicReplication topicReplication,
+        Optional<URI> checkpointDir) {
 
     /** Enough for four pipelines at parallelism 2; more slots than cores only share the cores. */
     public static final int DEFAULT_TASK_SLOTS = 8;
@@ -72,52 +77,68 @@ public record ServerSettings(
             int httpPort, int parallelism, Duration checkpointInterval) {
         this(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism, checkpointInterval,
                 StoreSettings.defaults(), QueryLimits.defaults(), ApiKeys.none(), Math.max(DEFAULT_TASK_SLOTS, parallelism),
-                DiskLevels.defaults(), StateBackend.HASHMAP, false, IngestSettings.defaults(), TopicReplication.automatic());
+                DiskLevels.defaults(), StateBackend.HASHMAP, false, IngestSettings.defaults(), TopicReplication.automatic(),
+                Optional.empty());
     }
 
     public ServerSettings withIngest(IngestSettings value) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, value, topicReplication);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, value, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withStorage(StoreSettings value) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, value, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication);
+                checkpointInterval, value, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withApiKeys(ApiKeys keys) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication);
+                checkpointInterval, storage, queryLimits, keys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withQueryLimits(QueryLimits limits) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication);
+                checkpointInterval, storage, limits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withTaskSlots(int slots) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset, ingest, topicReplication);
+                checkpointInterval, storage, queryLimits, apiKeys, slots, disk, stateBackend, allowStateReset, ingest, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withDiskLevels(DiskLevels levels) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset, ingest, topicReplication);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, levels, stateBackend, allowStateReset, ingest, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withStateBackend(StateBackend backend) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset, ingest, topicReplication);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, backend, allowStateReset, ingest, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withAllowStateReset(boolean allow) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow, ingest, topicReplication);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allow, ingest, topicReplication,
+                checkpointDir);
     }
 
     public ServerSettings withTopicReplication(TopicReplication value) {
         return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
-                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, value);
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, value,
+                checkpointDir);
+    }
+
+    public ServerSettings withCheckpointDir(Optional<URI> value) {
+        return new ServerSettings(dataDir, kafkaBootstrap, kafkaPort, kafkaProperties, bindAddress, httpPort, parallelism,
+                checkpointInterval, storage, queryLimits, apiKeys, taskSlots, disk, stateBackend, allowStateReset, ingest, topicReplication,
+                value);
     }
 
     public Path kafkaDir() {

@@ -17,6 +17,8 @@ import dev.sluice.engine.PipelineCompiler;
 import dev.sluice.engine.PipelineRunner;
 import dev.sluice.engine.RemoteFlink;
 import dev.sluice.engine.StateCompatibility;
+import dev.sluice.engine.StateFileSystems;
+import dev.sluice.engine.StateLocations;
 import dev.sluice.engine.TransactionTimeouts;
 import dev.sluice.server.internal.HeapHeadroom;
 import dev.sluice.server.internal.ResourceMeter;
@@ -29,6 +31,7 @@ import dev.sluice.storage.QueryLimits;
 import dev.sluice.storage.QueryService;
 import dev.sluice.storage.ResultLoader;
 import dev.sluice.storage.TableDefinition;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -210,7 +213,10 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private void startAll(List<PipelineSpec> specs, ExecutorService starting) {
+        Optional<URI> sharedState = remoteFlink.map(RemoteFlink::stateDir).or(settings::checkpointDir);
         Future<FlinkCluster> flinkStart = starting.submit(() -> {
+            // A checkpoint directory this process cannot write fails here, not at the first checkpoint.
+            sharedState.ifPresent(StateFileSystems::check);
             FlinkCluster cluster = remoteFlink.isPresent() ? FlinkCluster.connect(remoteFlink.get())
                     : FlinkCluster.start(settings.taskSlots(), Map.of());
             startup.mark(StartupReport.FLINK);
@@ -444,8 +450,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             publish();
             dashboards.remove(spec.name());
             throw new PipelineConflictException("The new version of pipeline '" + spec.name() + "' did not start"
-                    + compiled.restoredFrom().map(p -> " from the state of the previous version (" + settings.dataDir()
-                            .toAbsolutePath().relativize(p.toAbsolutePath()) + ")").orElse("") + ": " + e.getMessage()
+                    + compiled.restoredFrom().map(p -> " from the state of the previous version (" + shown(p) + ")").orElse("")
+                    + ": " + e.getMessage()
                     + ". The previous version is stopped and its savepoint is kept: deploy it again to resume it from there.", e);
         }
         shape.write(stateDir(spec));
@@ -459,13 +465,23 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         return settings.pipelineStateDir(spec.name());
     }
 
+    /** A state location as people read it: relative to the data directory when it is in there, else the whole URI. */
+    private String shown(URI location) {
+        if ("file".equals(location.getScheme())) {
+            Path path = Path.of(location);
+            Path data = settings.dataDir().toAbsolutePath().normalize();
+            return path.startsWith(data) ? data.relativize(path).toString() : path.toString();
+        }
+        return location.toString();
+    }
+
     private String stateConflict(PipelineSpec spec, Optional<DeployedShape> before, List<String> problems, String meanwhile) {
         String changed = before.map(b -> b.changesTo(DeployedShape.of(spec))).filter(c -> !c.isEmpty())
                 .map(c -> " What changed in the pipeline file: " + c + ".").orElse("");
         return "The new version of pipeline '" + spec.name() + "' cannot take over the state of the previous one: "
                 + String.join("; ", problems) + "." + changed + " " + meanwhile + " To start the new version over instead, deploy"
-                + " it with --allow-state-reset: its state is set aside (kept under " + settings.dataDir().toAbsolutePath()
-                .relativize(stateDir(spec).toAbsolutePath()) + "/reset-<time>), its tables are emptied and rebuilt from the"
+                + " it with --allow-state-reset: its state is set aside (kept under " + shown(engineConfig(spec).stateDir())
+                + "/reset-<time>), its tables are emptied and rebuilt from the"
                 + " events the source topics still hold; results of events the topics no longer hold are gone.";
     }
 
@@ -476,7 +492,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
      */
     private void startOver(CompiledPipeline compiled) {
         String name = compiled.spec().name();
-        Path aside = compiled.state().setAside(clock.instant());
+        URI aside = compiled.state().setAside(clock.instant());
         List<String> topics = compiled.tables().stream().map(TableDefinition::topic).distinct().toList();
         Map<org.apache.kafka.common.TopicPartition, Long> ends = admin.partitionEnds(topics);
         store.startOver(compiled.tables(), ends);
@@ -645,17 +661,20 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     }
 
     private EngineConfig engineConfig(PipelineSpec spec) {
+        Path localDir = settings.pipelineStateDir(spec.name());
         if (remoteFlink.isPresent()) {
             // State where the cluster writes it; RocksDB's working files stay in the task managers' own temporary directories.
-            Path shared = remoteFlink.get().pipelineStateDir(spec.name());
-            Map<String, String> options = new HashMap<>(settings.stateBackend().flinkOptions(shared));
+            URI shared = remoteFlink.get().pipelineStateDir(spec.name());
+            Map<String, String> options = new HashMap<>(settings.stateBackend().flinkOptions(localDir));
             options.remove("state.backend.rocksdb.localdir");
             return new EngineConfig(bootstrapServers, settings.kafkaProperties(), shared, settings.parallelism(),
                     settings.checkpointInterval(), options, timeouts);
         }
-        Path stateDir = settings.pipelineStateDir(spec.name());
+        // Checkpoints and savepoints in the data directory or on the file system given; RocksDB's working files stay local.
+        URI stateDir = settings.checkpointDir().map(d -> StateLocations.child(d, spec.name()))
+                .orElse(localDir.toAbsolutePath().normalize().toUri());
         return new EngineConfig(bootstrapServers, settings.kafkaProperties(), stateDir, settings.parallelism(),
-                settings.checkpointInterval(), settings.stateBackend().flinkOptions(stateDir), timeouts);
+                settings.checkpointInterval(), settings.stateBackend().flinkOptions(localDir), timeouts);
     }
 
     private void onDiskLevel(DiskStatus status) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.engine.StateLocations;
 import dev.sluice.broker.EmbeddedKafka;
 import dev.sluice.engine.RemoteFlink;
 import dev.sluice.server.internal.PipelineGraph;
@@ -94,7 +95,7 @@ class RemoteFlinkIT {
 
             send(kafka.bootstrapServers(), 200, 100, counts); // while no job runs
             try (SluiceServer server = SluiceServer.start(List.of(spec(COUNTS)), settings, Optional.of(remote))) {
-                assertThat(server.runner("remote").pipeline().restoredFrom()).contains(savepoint);
+                assertThat(server.runner("remote").pipeline().restoredFrom()).contains(StateLocations.normalized(savepoint.toUri()));
                 send(kafka.bootstrapServers(), 300, 100, counts);
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(totals(server)).isEqualTo(counts));
                 await().atMost(Duration.ofSeconds(30)).until(() -> server.status("remote").checkpoints().completed() > 0);

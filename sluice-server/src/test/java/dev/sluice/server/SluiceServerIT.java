@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.engine.StateLocations;
 import dev.sluice.engine.internal.LateDropReporter;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SpecParser;
@@ -127,7 +128,7 @@ class SluiceServerIT {
 
         try (SluiceServer server = SluiceServer.start(spec, settings(data))) {
             assertThat(server.pipeline().restoredFrom()).as("resumes from the last retained checkpoint")
-                    .hasValueSatisfying(p -> assertThat(p.getFileName().toString()).startsWith("chk-"));
+                    .hasValueSatisfying(p -> assertThat(StateLocations.name(p)).startsWith("chk-"));
             send(server.bootstrapServers(), List.of(flush), List.of());
             List<Event> onTime = new ArrayList<>(phase1);
             onTime.addAll(phase3);

@@ -11,9 +11,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -38,18 +42,49 @@ final class StandaloneFlink implements AutoCloseable {
 
     private final Path dir;
     private final int restPort;
+    /** Flink's plugins directory for both processes, if any. */
+    private final Optional<Path> pluginsDir;
     private final List<Path> jobJars;
     private final List<Process> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The REST endpoint's TLS trust when its TLS is on ({@code security.ssl.rest.enabled}), for {@link #get}. */
+    private final Optional<javax.net.ssl.SSLContext> tls;
+    private final HttpClient http;
 
-    private StandaloneFlink(Path dir, int restPort, List<Path> jobJars) {
+    private StandaloneFlink(Path dir, int restPort, List<Path> jobJars, Optional<Path> pluginsDir, Optional<javax.net.ssl.SSLContext> tls) {
         this.dir = dir;
         this.restPort = restPort;
         this.jobJars = jobJars;
+        this.pluginsDir = pluginsDir;
+        this.tls = tls;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        tls.ifPresent(builder::sslContext);
+        this.http = builder.build();
+    }
+
+    /** A TLS context that trusts the certificates of a PKCS12 trust store. */
+    private static javax.net.ssl.SSLContext trusting(Path trustStore, String password) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(trustStore)) {
+            store.load(in, password.toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     /** Starts the job manager and one task manager with {@code slots} slots and waits until the task manager has registered. */
     static StandaloneFlink start(Path dir, int slots) throws Exception {
+        return start(dir, slots, Map.of(), Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with more settings in the cluster's {@code config.yaml} (written as {@code key: value})
+     * and a Flink plugins directory ({@code FLINK_PLUGINS_DIR}) for both processes, as a distribution's {@code plugins/}.
+     */
+    static StandaloneFlink start(Path dir, int slots, Map<String, String> settings, Optional<Path> pluginsDir) throws Exception {
         Path conf = Files.createDirectories(dir.resolve("conf"));
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Path logs = Files.createDirectories(dir.resolve("log"));
@@ -86,6 +121,10 @@ final class StandaloneFlink implements AutoCloseable {
                 "io.tmp.dirs: " + tmp,
                 "classloader.check-leaked-classloader: false",
                 ""));
+        for (Map.Entry<String, String> setting : new TreeMap<>(settings).entrySet()) {
+            Files.writeString(conf.resolve("config.yaml"), setting.getKey() + ": \"" + setting.getValue() + "\"\n",
+                    StandardOpenOption.APPEND);
+        }
         Files.writeString(conf.resolve("log4j2.xml"), """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <Configuration status="WARN">
@@ -123,7 +162,12 @@ final class StandaloneFlink implements AutoCloseable {
         // What Sluice ships by default: the job jar cut from its distribution jar, which holds Flink and Jackson too.
         shipped.addAll(alsoInDistribution);
         Path jobJar = jars.resolve("job").resolve("sluice-job.jar");
-        StandaloneFlink flink = new StandaloneFlink(dir, restPort, List.of(jobJar));
+        Optional<javax.net.ssl.SSLContext> tls = Optional.empty();
+        if ("true".equals(settings.get("security.ssl.rest.enabled"))) {
+            tls = Optional.of(trusting(Path.of(settings.get("security.ssl.rest.truststore")),
+                    settings.get("security.ssl.rest.truststore-password")));
+        }
+        StandaloneFlink flink = new StandaloneFlink(dir, restPort, List.of(jobJar), pluginsDir.map(Path::toAbsolutePath), tls);
         try {
             flink.launch("jobmanager", "-Xmx384m", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", classPath, conf, logs);
             flink.launch("taskmanager", "-Xmx448m", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", classPath, conf, logs);
@@ -146,10 +190,11 @@ final class StandaloneFlink implements AutoCloseable {
         }
         command.addAll(List.of("-Dlog4j.configurationFile=" + conf.resolve("log4j2.xml"), "-cp", classPath, mainClass,
                 "--configDir", conf.toString()));
-        processes.add(new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".log").toFile())
-                .start());
+                .redirectOutput(logs.resolve(name + ".log").toFile());
+        pluginsDir.ifPresent(plugins -> builder.environment().put("FLINK_PLUGINS_DIR", plugins.toString()));
+        processes.add(builder.start());
     }
 
     private void awaitTaskManager(Duration timeout) throws Exception {
@@ -191,13 +236,13 @@ final class StandaloneFlink implements AutoCloseable {
 
     /** A GET on the cluster's REST API, as its JSON text. */
     String get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(restUrl().resolve(path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         return r.body();
     }
 
     URI restUrl() {
-        return URI.create("http://localhost:" + restPort);
+        return URI.create((tls.isPresent() ? "https" : "http") + "://localhost:" + restPort);
     }
 
     /** The job jar cut from a distribution-like jar: Sluice's classes, Kafka's client and the Kafka connector, not Flink. */

@@ -143,6 +143,12 @@ final class ChildSluice implements AutoCloseable {
 
     /** Read-only SQL through {@code POST /api/v1/query}. */
     ResultCheck.Sql sql() {
+        return httpSql(httpPort);
+    }
+
+    /** Read-only SQL through {@code POST /api/v1/query} of the Sluice server whose API listens on {@code httpPort}. */
+    static ResultCheck.Sql httpSql(int httpPort) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return q -> {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + "/api/v1/query"))

@@ -82,7 +82,7 @@ public final class IdempotencyStore {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+            Map<TopicPartition, Long> ends = highWatermarks(partitions, timeout);
             while (true) {
                 boolean done = true;
                 for (TopicPartition tp : partitions) {
@@ -95,7 +95,8 @@ public final class IdempotencyStore {
                 }
                 if (System.nanoTime() > deadline) {
                     throw new SluiceException("Cannot read the idempotency topic " + topic + " to its end within " + timeout.toMillis()
-                            + " ms; is a transaction still open? It ends within transaction.timeout.ms");
+                            + " ms: a transaction that wrote to it is still open; it ends (commits or aborts) within"
+                            + " transaction.timeout.ms");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     apply(r);
@@ -103,6 +104,27 @@ public final class IdempotencyStore {
             }
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new SluiceException("Cannot read the idempotency topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The end of each partition including records of transactions still open (the high watermark). A
+     * {@code read_committed} consumer's own {@code endOffsets} is the last stable offset, which stops before the first
+     * open transaction: reading only that far would miss the response of a request whose commit is still under way (a
+     * request that timed out with a 503 while its commit reached the broker), and its retry would write the records a
+     * second time. Reading to the high watermark with {@code read_committed} waits until every transaction that had
+     * written to the topic before the look-up has committed or aborted.
+     */
+    private Map<TopicPartition, Long> highWatermarks(List<TopicPartition> partitions, Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.setProperty("bootstrap.servers", bootstrapServers);
+        p.setProperty("isolation.level", "read_uncommitted");
+        p.setProperty("enable.auto.commit", "false");
+        p.setProperty("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
+        p.setProperty("request.timeout.ms", String.valueOf(Math.max(1000, timeout.toMillis())));
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            return consumer.endOffsets(partitions, timeout);
         }
     }
 

@@ -90,7 +90,7 @@ public final class IngestWriter implements AutoCloseable {
         config.setProperty("request.timeout.ms", String.valueOf(timeoutMs));
         config.setProperty("delivery.timeout.ms", String.valueOf(2 * timeoutMs));
         // An open transaction holds back read_committed readers; one the server could not finish must end soon.
-        config.setProperty("transaction.timeout.ms", String.valueOf(Math.max(10_000, 3 * timeoutMs)));
+        config.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeout(settings).toMillis()));
         config.setProperty("reconnect.backoff.max.ms", "1000");
         free = new ArrayBlockingQueue<>(settings.producers());
         List<Slot> all = new java.util.ArrayList<>();
@@ -100,6 +100,15 @@ public final class IngestWriter implements AutoCloseable {
             free.add(slot);
         }
         slots = List.copyOf(all);
+    }
+
+    /**
+     * How long a transaction of these producers may stay open before the broker aborts it: three times
+     * {@code ingest.timeout}, at least 10 s. A transaction left open by a producer that timed out, or by a server that
+     * crashed, ends within this (plus the broker's check interval for timed-out transactions, 10 s by default).
+     */
+    public static Duration transactionTimeout(IngestSettings settings) {
+        return Duration.ofMillis(Math.max(10_000, 3 * settings.timeout().toMillis()));
     }
 
     /**
