@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class BrokerAdmin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerAdmin.class);
     private static final long TIMEOUT_SECONDS = 30;
+    /** How long a topic that was just created may stay missing from a broker's metadata. */
+    private static final Duration METADATA_SETTLE = Duration.ofSeconds(10);
     private static final String CLEANUP_POLICY = "cleanup.policy";
     private static final String MIN_ISR = "min.insync.replicas";
     private static final Pattern USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
@@ -286,31 +288,60 @@ public final class BrokerAdmin implements AutoCloseable {
         }
     }
 
+    /**
+     * What the principal may do with each of {@code topics}. A topic the broker calls unknown is asked about again
+     * for up to {@link #METADATA_SETTLE}: a topic created a moment ago (by {@link #ensureTopics} or by the user) can
+     * be missing from the metadata of the broker that answers. Kafka answers a principal that may not describe a topic
+     * with an authorisation error, never "unknown", so a topic still unknown after that does not exist and is left out.
+     */
     private Map<String, Set<AclOperation>> topicOperations(Collection<String> topics) {
         Map<String, Set<AclOperation>> result = new TreeMap<>();
-        if (topics.isEmpty()) {
-            return result;
-        }
-        DescribeTopicsResult described = admin.describeTopics(List.copyOf(new TreeSet<>(topics)),
-                new DescribeTopicsOptions().includeAuthorizedOperations(true));
-        for (Map.Entry<String, KafkaFuture<TopicDescription>> e : described.topicNameValues().entrySet()) {
-            try {
-                Set<AclOperation> ops = e.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).authorizedOperations();
-                result.put(e.getKey(), ops == null ? Set.of() : ops);
-            } catch (ExecutionException ex) {
-                if (!(ex.getCause() instanceof TopicAuthorizationException) && !(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new SluiceException("Cannot describe topic '" + e.getKey() + "' on " + bootstrapServers + ": "
-                            + ex.getCause().getMessage(), ex.getCause());
+        Set<String> pending = new TreeSet<>(topics);
+        long deadline = System.nanoTime() + METADATA_SETTLE.toNanos();
+        while (!pending.isEmpty()) {
+            Set<String> unknown = new TreeSet<>();
+            DescribeTopicsResult described = admin.describeTopics(List.copyOf(pending),
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true));
+            for (Map.Entry<String, KafkaFuture<TopicDescription>> e : described.topicNameValues().entrySet()) {
+                try {
+                    Set<AclOperation> ops = e.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).authorizedOperations();
+                    result.put(e.getKey(), ops == null ? Set.of() : ops);
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
+                        unknown.add(e.getKey());
+                    } else if (ex.getCause() instanceof TopicAuthorizationException) {
+                        result.put(e.getKey(), Set.of());
+                    } else {
+                        throw new SluiceException("Cannot describe topic '" + e.getKey() + "' on " + bootstrapServers + ": "
+                                + ex.getCause().getMessage(), ex.getCause());
+                    }
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new SluiceException("Interrupted while describing topics on " + bootstrapServers, ex);
+                } catch (TimeoutException ex) {
+                    throw new SluiceException("Timed out after " + TIMEOUT_SECONDS + " s describing topic '" + e.getKey() + "' on " + bootstrapServers, ex);
                 }
-                result.put(e.getKey(), Set.of());
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new SluiceException("Interrupted while describing topics on " + bootstrapServers, ex);
-            } catch (TimeoutException ex) {
-                throw new SluiceException("Timed out after " + TIMEOUT_SECONDS + " s describing topic '" + e.getKey() + "' on " + bootstrapServers, ex);
+            }
+            pending = unknown;
+            if (!pending.isEmpty() && System.nanoTime() - deadline >= 0) {
+                LOG.warn("Topic(s) {} not in the metadata of {} after {} s; their permissions are not checked.", pending, bootstrapServers,
+                        METADATA_SETTLE.toSeconds());
+                break;
+            }
+            if (!pending.isEmpty()) {
+                pauseForMetadata();
             }
         }
         return result;
+    }
+
+    private void pauseForMetadata() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while waiting for topic metadata on " + bootstrapServers, ex);
+        }
     }
 
     private Map<String, Set<AclOperation>> groupOperations(Collection<String> groups) {
