@@ -22,6 +22,7 @@ import dev.sluice.engine.internal.ReferenceTableFactory;
 import dev.sluice.engine.internal.RejectedRecord;
 import dev.sluice.engine.internal.ResultSerializer;
 import dev.sluice.engine.internal.SourceRecords;
+import dev.sluice.engine.internal.StreamSinkFactory;
 import dev.sluice.engine.internal.TopicBytesSerializer;
 import dev.sluice.spec.AlertSpec;
 import dev.sluice.spec.ColumnSpec;
@@ -81,7 +82,7 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -161,17 +162,19 @@ public final class PipelineCompiler {
         for (int i = 0; i < spec.views().size(); i++) {
             addView(spec.views().get(i), i, tables);
         }
+        List<Output> outputs = new ArrayList<>();
         for (int i = 0; i < spec.sinks().size(); i++) {
             SinkSpec sink = spec.sinks().get(i);
-            TableDefinition definition = addSink(spec, sink, i, config, tables, deployment);
+            TableDefinition definition = addSink(spec, sink, i, config, tables, deployment, outputs);
             tableDefinitions.add(definition);
             topics.add(sink.mode() == SinkSpec.Mode.UPSERT
                     ? TopicSpec.compacted(definition.topic(), maxPartitions)
                     : TopicSpec.of(definition.topic(), maxPartitions));
         }
         for (int i = 0; i < spec.alerts().size(); i++) {
-            addAlert(spec, spec.alerts().get(i), i, config, tables, deployment);
+            addAlert(spec, spec.alerts().get(i), i, config, tables, deployment, outputs);
         }
+        attach(spec, tables, outputs);
         if (!spec.alerts().isEmpty()) {
             // One partition: every notification of a pipeline in one order, so a key's resolved never overtakes its firing.
             topics.add(TopicSpec.of(spec.alertsTopic(), 1));
@@ -297,7 +300,7 @@ public final class PipelineCompiler {
     }
 
     private static TableDefinition addSink(PipelineSpec spec, SinkSpec sink, int index, EngineConfig config,
-            StreamTableEnvironment tables, Deployment deployment) {
+            StreamTableEnvironment tables, Deployment deployment, List<Output> outputs) {
         String key = "sinks[" + index + "]";
         Table table = tables.from(sink.view());
         ResolvedSchema resolved = table.getResolvedSchema();
@@ -312,25 +315,32 @@ public final class PipelineCompiler {
             }
         }
         String topic = resultTopic(spec, sink.table());
-        DataStream<Row> rows;
-        try {
-            rows = sink.mode() == SinkSpec.Mode.APPEND ? tables.toDataStream(table) : tables.toChangelogStream(table);
-        } catch (TableException | ValidationException e) {
-            String message = plannerMessage(e);
-            if (message.contains("update changes") || message.contains("doesn't support consuming")) {
-                message = "view '" + sink.view() + "' updates rows it has already emitted (for example a non-windowed "
-                        + "aggregation), so it cannot be written with mode: append; use mode: upsert with a primary-key. "
-                        + "Flink said: " + message;
+        boolean append = sink.mode() == SinkSpec.Mode.APPEND;
+        Runnable planAlone = () -> {
+            try {
+                if (append) {
+                    tables.toDataStream(table);
+                } else {
+                    tables.toChangelogStream(table);
+                }
+            } catch (TableException | ValidationException e) {
+                String message = plannerMessage(e);
+                if (message.contains("update changes") || message.contains("doesn't support consuming")) {
+                    message = "view '" + sink.view() + "' updates rows it has already emitted (for example a non-windowed "
+                            + "aggregation), so it cannot be written with mode: append; use mode: upsert with a primary-key. "
+                            + "Flink said: " + message;
+                }
+                throw new SpecException(new SpecProblem(sink.location(), key, message), e);
             }
-            throw new SpecException(new SpecProblem(sink.location(), key, message), e);
-        }
+        };
         List<Column> columns = resolved.getColumns();
         String[] names = columnNames.toArray(new String[0]);
         ResultSerializer serializer = new ResultSerializer(topic, names, keyIndexes, deployment);
         boolean lowLatency = spec.delivery() == PipelineSpec.Delivery.LOW_LATENCY;
-        rows.sinkTo(lowLatency ? lowLatencySink(config, serializer) : kafkaSink(spec, config, "sink-" + sink.table(), serializer))
+        outputs.add(new Output(table, StreamSinkFactory.register("sink-" + sink.table(), resolved, append, rows -> rows
+                .sinkTo(lowLatency ? lowLatencySink(config, serializer) : kafkaSink(spec, config, "sink-" + sink.table(), serializer))
                 .name("result: " + topic)
-                .uid("sink-" + sink.table());
+                .uid("sink-" + sink.table())), planAlone));
         List<ColumnSpec> columnSpecs = new ArrayList<>();
         for (Column c : columns) {
             columnSpecs.add(new ColumnSpec(c.getName(), storageType(c.getDataType().getLogicalType()), sink.location()));
@@ -346,7 +356,7 @@ public final class PipelineCompiler {
      * drops the duplicates a restart may replay by their deterministic ids.
      */
     private static void addAlert(PipelineSpec spec, AlertSpec alert, int index, EngineConfig config,
-            StreamTableEnvironment tables, Deployment deployment) {
+            StreamTableEnvironment tables, Deployment deployment, List<Output> outputs) {
         String key = "alerts[" + index + "]";
         Table table;
         try {
@@ -393,24 +403,52 @@ public final class PipelineCompiler {
                                 + "its columns are: " + columns)));
             }
         }
-        DataStream<Row> rows;
-        try {
-            rows = tables.toDataStream(table);
-        } catch (TableException | ValidationException e) {
-            throw new SpecException(new SpecProblem(alert.location(), key + ".sql", "alert '" + alert.name()
-                    + "': its SQL must only insert rows (each row is an alert event), but it updates rows it has already "
-                    + "emitted (for example a non-windowed aggregation); use a window or a pattern. Flink said: "
-                    + plannerMessage(e)), e);
-        }
-        rows.keyBy(new AlertKeySelector(keyIndexes))
+        Table alertRows = table;
+        Runnable planAlone = () -> {
+            try {
+                tables.toDataStream(alertRows);
+            } catch (TableException | ValidationException e) {
+                throw new SpecException(new SpecProblem(alert.location(), key + ".sql", "alert '" + alert.name()
+                        + "': its SQL must only insert rows (each row is an alert event), but it updates rows it has already "
+                        + "emitted (for example a non-windowed aggregation); use a window or a pattern. Flink said: "
+                        + plannerMessage(e)), e);
+            }
+        };
+        outputs.add(new Output(table, StreamSinkFactory.register("alert-" + alert.name(), resolved, true, rows -> rows
+                .keyBy(new AlertKeySelector(keyIndexes))
                 .process(new AlertFunction(AlertRule.of(spec.name(), alert), columnNames.toArray(new String[0]), timeIndex),
                         Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.BYTE)))
                 .name("alert: " + alert.name())
                 .uid("alert-" + alert.name())
                 .sinkTo(atLeastOnceSink(config, new AlertSerializer(spec.alertsTopic(), deployment)))
                 .name("alerts: " + spec.alertsTopic())
-                .uid("alerts-sink-" + alert.name());
+                .uid("alerts-sink-" + alert.name())), planAlone));
     }
+
+    /**
+     * Plans every sink and alert of the pipeline in one statement set, so that a view several of them read runs once.
+     * Flink's error for the whole set does not say which sink or alert it concerns; planned alone, the one at fault
+     * reports itself with its place in the file.
+     */
+    private static void attach(PipelineSpec spec, StreamTableEnvironment tables, List<Output> outputs) {
+        if (outputs.isEmpty()) {
+            return;
+        }
+        try {
+            StreamStatementSet set = tables.createStatementSet();
+            outputs.forEach(o -> set.add(o.table().insertInto(o.sink().descriptor())));
+            set.attachAsDataStream();
+        } catch (TableException | ValidationException e) {
+            outputs.forEach(o -> o.planAlone().run());
+            throw new SpecException(new SpecProblem(new Location(spec.file(), 1, 1), "sinks",
+                    "Flink cannot plan the pipeline's sinks and alerts together: " + plannerMessage(e)), e);
+        } finally {
+            StreamSinkFactory.release(outputs.stream().map(Output::sink).toList());
+        }
+    }
+
+    /** A sink or alert of the statement set, and how to plan it on its own when the set fails. */
+    private record Output(Table table, StreamSinkFactory.Registered sink, Runnable planAlone) {}
 
     private static <T> KafkaSink<T> atLeastOnceSink(EngineConfig config, KafkaRecordSerializationSchema<T> serializer) {
         Properties props = new Properties();

@@ -52,6 +52,21 @@ class PipelineCompilerTest {
     }
 
     @Test
+    void aViewReadByTwoSinksIsPlannedOnce() {
+        PipelineSpec base = PipelineRunnerIT.spec();
+        SinkSpec log = new SinkSpec("revenue", "revenue_log", SinkSpec.Mode.APPEND, List.of(), new Location(FILE, 30, 5));
+        PipelineSpec twoSinks = new PipelineSpec(base.name(), "", FILE, base.sources(), List.of(), base.views(),
+                List.of(base.sinks().get(0), log), List.of(), List.of(), List.of());
+        CompiledPipeline compiled = PipelineCompiler.compile(twoSinks, EngineConfig.local("localhost:9092", state));
+        List<String> operators = compiled.environment().getStreamGraph(false).getStreamNodes().stream()
+                .map(n -> n.getOperatorName().replaceAll("\\[\\d+]$", "")).toList();
+        // Planned per sink, the window aggregation (local and global phase) would appear once for each of the two sinks.
+        assertThat(operators).filteredOn(n -> n.contains("WindowAggregate")).isNotEmpty().doesNotHaveDuplicates();
+        assertThat(operators).filteredOn(n -> n.startsWith("result: ") && n.endsWith(": Writer")).containsExactlyInAnyOrder(
+                "result: sluice.smoke.revenue: Writer", "result: sluice.smoke.revenue_log: Writer");
+    }
+
+    @Test
     void sqlErrorsPointAtTheViewInThePipelineFile() {
         SpecProblem p = problem(withView("SELECT merchant_id,\n       amout\nFROM payments", null));
         assertThat(p.location()).isEqualTo(new Location(FILE, 21, 14));
