@@ -357,7 +357,7 @@ public final class DuckDbStore implements ResultStore {
                     appender.append(v);
                 }
                 if (def.deduplicate()) {
-                    appender.append(rowIds.of(row));
+                    appender.append(rowIds.uuid(row));
                 }
                 appender.endRow();
             }

@@ -27,6 +27,11 @@ public final class RowIds {
 
     /** The id of a row with these values (canonical column text, null for SQL NULL), as UUID text. */
     public String of(String[] values) {
+        return uuid(values).toString();
+    }
+
+    /** The id of a row with these values (canonical column text, null for SQL NULL). */
+    public java.util.UUID uuid(String[] values) {
         int length = 0;
         for (String v : values) {
             if (v == null) {
@@ -47,7 +52,7 @@ public final class RowIds {
         byte[] hash = md5.digest();
         hash[6] = (byte) ((hash[6] & 0x0f) | 0x30);
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
-        return new java.util.UUID(bits(hash, 0), bits(hash, 8)).toString();
+        return new java.util.UUID(bits(hash, 0), bits(hash, 8));
     }
 
     private int put(int at, byte b) {
