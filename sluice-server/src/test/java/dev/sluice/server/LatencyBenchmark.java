@@ -146,17 +146,19 @@ class LatencyBenchmark {
                 long rowsBefore = server.loader().rowsLoaded();
                 DelayHistogram writesBefore = server.loader().writeTimes().copy();
                 GcPauses gc = new GcPauses();
+                WalWatch wal = new WalWatch(home.resolve("data").resolve("sluice.duckdb.wal"));
                 long sent = (long) (rate * seconds);
                 long expected = send(producer, "m", sent, rate, ids);
                 Awaitility.await("measured rows stored").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
                         .until(() -> server.loader().rowsLoadedByTable().get("measured") >= expected);
                 gc.close();
+                wal.close();
                 double cpuPerMillion = (cpuNanos() - cpuBefore) / 1e9 / (sent / 1e6);
                 long batches = server.loader().batches() - batchesBefore;
                 DelayHistogram writes = server.loader().writeTimes().since(writesBefore);
                 String detail = String.format("%s: loader %,d batches, %,.0f rows per batch, write p50/p95/p99/max %s ms; GC %d pauses,"
-                        + " %d ms in all, longest %d ms", delivery, batches, (server.loader().rowsLoaded() - rowsBefore) / (double) Math.max(1, batches),
-                        percentiles(writes), gc.count.get(), gc.totalMillis.get(), gc.maxMillis.get());
+                        + " %d ms in all, longest %d ms; DuckDB checkpoints (WAL truncated) %d", delivery, batches, (server.loader().rowsLoaded() - rowsBefore) / (double) Math.max(1, batches),
+                        percentiles(writes), gc.count.get(), gc.totalMillis.get(), gc.maxMillis.get(), wal.truncations.get());
                 if (stages) {
                     Awaitility.await("probes").atMost(Duration.ofSeconds(30)).until(() -> result.delays.count() >= expected);
                     detail += String.format("; send -> source topic consumer p50/p95/p99/max %s ms (%,d events);"
@@ -243,6 +245,33 @@ class LatencyBenchmark {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Counts DuckDB's checkpoints by watching its write-ahead log shrink (sampled every 10 ms). */
+    private static final class WalWatch {
+        final AtomicLong truncations = new AtomicLong();
+        private final AtomicBoolean closing = new AtomicBoolean();
+        private final Thread thread;
+
+        WalWatch(Path wal) {
+            thread = new Thread(() -> {
+                long last = 0;
+                while (!closing.get()) {
+                    long size = wal.toFile().length();
+                    if (size < last) {
+                        truncations.incrementAndGet();
+                    }
+                    last = size;
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                }
+            }, "latency-wal-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void close() {
+            closing.set(true);
         }
     }
 
