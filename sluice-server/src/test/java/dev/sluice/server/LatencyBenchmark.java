@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * visible). Both deliveries run in turn, each on a fresh server in this JVM (embedded broker, Flink at parallelism 2,
  * DuckDB):
  * <ol>
+ *   <li>warm-up burst: {@code sluice.bench.warmup-burst} events (default: as many as the burst) as fast as possible, so that
+ *       both deliveries measure their burst on compiled code (without it the first delivery run in the JVM pays for the
+ *       JIT and the second does not);</li>
  *   <li>burst: {@code sluice.bench.burst} events (default 400,000) sent as fast as possible; the maximum rate is
  *       events / (time from the first send until the last row is stored), producer included;</li>
  *   <li>warm-up: 10 s at the measured rate (half the maximum unless {@code sluice.bench.rate} is set);</li>
@@ -112,6 +115,7 @@ class LatencyBenchmark {
     }
 
     private String run(String delivery, long checkpointMillis, int burst, int seconds, List<String> details) throws IOException {
+        int warmupBurst = Integer.getInteger("sluice.bench.warmup-burst", burst);
         Path home = Files.createDirectories(dir.resolve(delivery));
         Path file = Files.writeString(home.resolve("lat.yaml"), PIPELINE.formatted(delivery));
         PipelineSpec spec = new SpecParser().parse(file);
@@ -125,6 +129,13 @@ class LatencyBenchmark {
             long[] ids = {0};
             LongSupplier stored = () -> server.loader().rowsLoadedByTable().get("burst");
 
+            if (warmupBurst > 0) {
+                // The first delivery run in this JVM would otherwise measure its burst while the JIT compiles the broker's,
+                // Flink's and the loader's code, and the second one on warm code.
+                long warmRows = send(producer, "w", warmupBurst, 0, ids);
+                Awaitility.await("warm-up burst stored").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> server.loader().rowsLoadedByTable().get("warm") >= warmRows);
+            }
             long burstBatches = server.loader().batches();
             DelayHistogram burstWrites = server.loader().writeTimes().copy();
             long start = System.nanoTime();
