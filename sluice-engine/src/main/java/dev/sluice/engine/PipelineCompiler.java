@@ -43,8 +43,10 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -232,7 +234,8 @@ public final class PipelineCompiler {
                 .build();
         PartitionWatermarks watermarks = new PartitionWatermarks(source.topic(), clientIdPrefix, schema.size(),
                 parser.eventTimeIndex(), LogicalTypeChecks.getPrecision(schema.type(parser.eventTimeIndex())),
-                source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT, source.partitions(), config.parallelism());
+                source.eventTime().maxOutOfOrderness(), SOURCE_IDLE_TIMEOUT, source.partitions(), config.parallelism(),
+                clientSettings(config));
         // The router decides lateness after an all-to-all exchange, where its watermark is the lowest over all of the
         // source's subtasks: the same watermark every operator downstream sees, so an event it lets through is never
         // behind the watermark of a window, join or OVER aggregation that receives it.
@@ -270,6 +273,14 @@ public final class PipelineCompiler {
         tableSchema.columnByExpression(PROC_TIME, "PROCTIME()");
         tableSchema.watermark(source.eventTime().column(), "SOURCE_WATERMARK()");
         tables.createTemporaryView(source.name(), tables.fromDataStream(rows, tableSchema.build()));
+    }
+
+    /** The Kafka client settings that reach the pipeline's cluster: bootstrap servers and the user's client properties. */
+    private static Map<String, String> clientSettings(EngineConfig config) {
+        Map<String, String> settings = new TreeMap<>();
+        config.kafkaProperties().forEach((k, v) -> settings.put(String.valueOf(k), String.valueOf(v)));
+        settings.put("bootstrap.servers", config.bootstrapServers());
+        return settings;
     }
 
     private static void addReference(ReferenceSpec reference, int index, StreamTableEnvironment tables) {

@@ -1,6 +1,8 @@
 package dev.sluice.engine.internal;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -20,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * lowest of its partitions' watermarks, and the pipeline's the lowest over the subtasks.
  *
  * <p>A partition stops holding the watermark back (it is <em>idle</em>) only when it has nothing left to read: its
- * consumer reports no records between its position and the partition's end (see {@link ConsumerLagReporter}) and no
- * record arrived for {@code idleTimeout}. A partition that is merely waiting its turn while a backlog is read, or
+ * consumer reports no records between its position and the partition's end (see {@link ConsumerLagReporter}), no
+ * record arrived for {@code idleTimeout}, and its leader has answered for {@link #ANSWERING_FOR} (see
+ * {@link PartitionReachability}): a partition whose leader died is not quiet, its producers hold its records until a new
+ * leader takes over, and an idle partition whose leader stops answering holds the watermark again. A partition that is merely waiting its turn while a backlog is read, or
  * starved of CPU, keeps its place in the minimum however long that takes, so reading speed can never make an event
  * late. Flink's own {@code withIdleness} counts time without records instead, which during a catch-up let the
  * watermark run ahead of partitions that still had unread records and declared their on-time events late.
@@ -50,6 +54,15 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
      * reader that, restored at another parallelism, got no split although the enumerator's rule gives it one.
      */
     static final Duration SPLIT_WAIT = Duration.ofMinutes(2);
+    /** How long a partition must have been quiet before its leader is asked whether it answers. */
+    static final Duration PROBE_AFTER = Duration.ofSeconds(1);
+    /**
+     * How long a quiet partition's leader must have answered before the partition may go idle: longer than producers
+     * take to deliver what they held back while a new leader was elected.
+     */
+    static final Duration ANSWERING_FOR = Duration.ofSeconds(5);
+
+    private final Map<String, String> clientSettings;
 
     /**
      * @param clientIdPrefix the Kafka source's {@code client.id.prefix}, to find this subtask's consumer
@@ -57,9 +70,12 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
      * @param eventTimePrecision fractional-second digits of the event-time column's TIMESTAMP type
      * @param partitions     the topic's partitions, and {@code readers} the source's parallelism: which subtasks get a
      *                       partition at all (a topic with fewer partitions than readers leaves some with none)
+     * @param clientSettings Kafka client settings that reach the topic's cluster, {@code bootstrap.servers} included, to
+     *                       ask a quiet partition's leader whether it answers; empty to trust the consumer's lag alone
      */
     public PartitionWatermarks(String topic, String clientIdPrefix, int columns, int eventTimeIndex, int eventTimePrecision,
-            Duration maxOutOfOrderness, Duration idleTimeout, int partitions, int readers) {
+            Duration maxOutOfOrderness, Duration idleTimeout, int partitions, int readers, Map<String, String> clientSettings) {
+        this.clientSettings = new TreeMap<>(clientSettings);
         this.partitions = partitions;
         this.readers = readers;
         this.topic = topic;
@@ -114,6 +130,7 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
         private final long createdNanos;
         private final RelativeClock clock;
         private TopicPartition partition;
+        private PartitionReachability reachability;
         private long maxTimestamp = Long.MIN_VALUE;
         private long lastActivityNanos;
         private boolean idle;
@@ -151,7 +168,9 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
             if (hasUnreadRecords()) {
                 lastActivityNanos = now;
             }
-            if (now - lastActivityNanos >= idleTimeoutNanos) {
+            long quietNanos = now - lastActivityNanos;
+            boolean answering = answering(quietNanos);
+            if (quietNanos >= idleTimeoutNanos && answering) {
                 if (!idle) {
                     idle = true;
                     output.markIdle();
@@ -165,6 +184,25 @@ public final class PartitionWatermarks implements WatermarkStrategy<RowData> {
             if (maxTimestamp != Long.MIN_VALUE) {
                 output.emitWatermark(new Watermark(maxTimestamp - maxOutOfOrdernessMillis - 1));
             }
+        }
+
+        /**
+         * Whether the partition's leader has answered for {@link #ANSWERING_FOR}; asked once it has been quiet for
+         * {@link #PROBE_AFTER}, and on every call while it is, so an idle partition whose leader fails holds again.
+         * True when the partition is not known yet or no client settings were given (nothing to ask with).
+         */
+        private boolean answering(long quietNanos) {
+            if (partition == null || clientSettings.isEmpty()) {
+                return true;
+            }
+            if (quietNanos < PROBE_AFTER.toNanos()) {
+                return false;
+            }
+            if (reachability == null) {
+                reachability = PartitionReachability.forCluster(clientSettings);
+            }
+            long since = reachability.answeringSince(partition);
+            return since != PartitionReachability.NOT_ANSWERING && System.nanoTime() - since >= ANSWERING_FOR.toNanos();
         }
 
         /**

@@ -199,7 +199,7 @@ class ConsumerLagReporterIT {
     }
 
     private WatermarkGenerator<RowData> generator() {
-        PartitionWatermarks strategy = new PartitionWatermarks(TOPIC, "sluice-lagtest-events", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0);
+        PartitionWatermarks strategy = new PartitionWatermarks(TOPIC, "sluice-lagtest-events", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0, Map.of());
         return strategy.createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
             @Override
             public MetricGroup getMetricGroup() {

@@ -134,7 +134,7 @@ class PartitionWatermarksTest {
 
     @Test
     void beforeItsConsumerExistsNoPartitionGoesIdle() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0);
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0, Map.of());
         WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
         clock.advanceTime(IDLE.multipliedBy(10));
         generator.onPeriodicEmit(output);
@@ -145,7 +145,7 @@ class PartitionWatermarksTest {
     void aReaderThatGetsNoPartitionGoesIdle() {
         // Topic "t" with 1 partition and 4 readers: the enumerator gives partition 0 to reader 0, so reader 3 (the
         // context's subtask) never gets a split and never has a consumer; it must not hold the watermark back.
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 1, 4);
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 1, 4, Map.of());
         assertThat(strategy.ownsAPartition(0)).isTrue();
         assertThat(strategy.ownsAPartition(3)).isFalse();
         WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
@@ -158,7 +158,7 @@ class PartitionWatermarksTest {
 
     @Test
     void aReaderThatGetsAPartitionWaitsForItsSplitBoundedly() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 4, 4);
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "other", 1, 0, 3, Duration.ofSeconds(2), IDLE, 4, 4, Map.of());
         WatermarkGenerator<RowData> generator = strategy.createWatermarkGenerator(context());
         clock.advanceTime(PartitionWatermarks.SPLIT_WAIT.minus(Duration.ofSeconds(1)));
         generator.onPeriodicEmit(output);
@@ -169,11 +169,16 @@ class PartitionWatermarksTest {
     }
 
     private WatermarkGenerator<RowData> generator() {
-        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0);
+        PartitionWatermarks strategy = new PartitionWatermarks("t", "pfx", 1, 0, 3, Duration.ofSeconds(2), IDLE, 0, 0, Map.of());
         return strategy.createWatermarkGenerator(context());
     }
 
     private WatermarkGeneratorSupplier.Context context() {
+        return context(clock);
+    }
+
+    /** The context of subtask 3 of a source, with {@code clock} as its input-activity clock. */
+    static WatermarkGeneratorSupplier.Context context(RelativeClock clock) {
         return new WatermarkGeneratorSupplier.Context() {
             @Override
             public MetricGroup getMetricGroup() {
@@ -193,20 +198,25 @@ class PartitionWatermarksTest {
     }
 
     /** A source row of a one-column schema followed by the meta fields; only the partition matters here. */
-    private static RowData row(int partition) {
+    static RowData row(int partition) {
         GenericRowData row = new GenericRowData(1 + SourceRecords.META);
         row.setField(2, partition);
         return row;
     }
 
     private Sensor lagSensor(int partition) {
+        return lagSensor(consumerMetrics, partition);
+    }
+
+    /** The {@code records-lag} metric of the consumer "pfx-3" for a partition of topic "t". */
+    static Sensor lagSensor(Metrics consumerMetrics, int partition) {
         Sensor sensor = consumerMetrics.sensor("lag-" + partition);
         sensor.add(consumerMetrics.metricName("records-lag", "consumer-fetch-manager-metrics",
                 Map.of("client-id", "pfx-3", "topic", "t", "partition", String.valueOf(partition))), new Value());
         return sensor;
     }
 
-    private static final class Output implements WatermarkOutput {
+    static final class Output implements WatermarkOutput {
         final List<Long> watermarks = new ArrayList<>();
         boolean idle;
 
