@@ -66,6 +66,24 @@ public final class DelayHistogram {
         return Duration.ofMillis(UPPER[UPPER.length - 1]);
     }
 
+    /** A copy of the counts so far, e.g. to take {@link #since} a later state. */
+    public DelayHistogram copy() {
+        DelayHistogram copy = new DelayHistogram();
+        for (int i = 0; i < BUCKETS; i++) {
+            copy.counts.set(i, counts.get(i));
+        }
+        return copy;
+    }
+
+    /** The delays recorded after {@code earlier}, a {@link #copy()} of this histogram taken before. */
+    public DelayHistogram since(DelayHistogram earlier) {
+        DelayHistogram difference = new DelayHistogram();
+        for (int i = 0; i < BUCKETS; i++) {
+            difference.counts.set(i, Math.max(0, counts.get(i) - earlier.counts.get(i)));
+        }
+        return difference;
+    }
+
     private static int bucket(long millis) {
         int lo = 0;
         int hi = UPPER.length;

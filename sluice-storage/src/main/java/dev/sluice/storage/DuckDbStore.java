@@ -338,6 +338,7 @@ public final class DuckDbStore implements ResultStore {
             throw new StorageException("Append table '" + def.name() + "' cannot take tombstones; only upsert tables delete rows");
         }
         String[] row = new String[columnCount];
+        int orderColumn = def.deduplicate() ? RowIds.orderColumn(def.columns()) : -1;
         try (DuckDBAppender appender = connection.createAppender("temp", "main", t.sql().stagingName())) {
             for (int r = 0; r < changes.values.size(); r++) {
                 String[] values = changes.values.get(r);
@@ -357,7 +358,7 @@ public final class DuckDbStore implements ResultStore {
                     appender.append(v);
                 }
                 if (def.deduplicate()) {
-                    appender.append(rowIds.of(row));
+                    appender.append(rowIds.uuid(row, orderColumn));
                 }
                 appender.endRow();
             }

@@ -96,6 +96,8 @@ public final class ResultLoader implements AutoCloseable {
     private final AtomicLong rejectedRecords = new AtomicLong();
     private final Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
     private final Map<String, DelayHistogram> delays = new ConcurrentHashMap<>();
+    /** How long each batch took to write (rows and offsets in one database transaction). */
+    private final DelayHistogram writeTimes = new DelayHistogram();
     /** Per table, the newest Kafka timestamp (event time) of a stored row, epoch millis; Long.MIN_VALUE before any. */
     private final Map<String, AtomicLong> newestByTable = new ConcurrentHashMap<>();
     /** Records of other deployments skipped since start, by topic and deployment id. */
@@ -388,7 +390,9 @@ public final class ResultLoader implements AutoCloseable {
         Duration backoff = MIN_BACKOFF;
         for (int attempt = 1; ; attempt++) {
             try {
+                long writeStart = System.nanoTime();
                 store.write(batch);
+                writeTimes.record((System.nanoTime() - writeStart) / 1_000_000);
                 break;
             } catch (RuntimeException e) {
                 if (stored(batch)) {
@@ -631,6 +635,14 @@ public final class ResultLoader implements AutoCloseable {
             byName.putIfAbsent(t.name(), delays.get(t.qualifiedName()));
         }
         return byName;
+    }
+
+    /**
+     * The duration of every successful batch write since start: one database transaction holding the batch's rows and
+     * offsets (for DuckDB: the Appender into staging, the set-based insert or upsert, and the commit).
+     */
+    public DelayHistogram writeTimes() {
+        return writeTimes;
     }
 
     /**

@@ -35,4 +35,23 @@ class DelayHistogramTest {
     void emptyHistogramReportsZero() {
         assertThat(new DelayHistogram().percentile(99)).isEqualTo(Duration.ZERO);
     }
+
+    @Test
+    void sinceACopyCountsOnlyTheDelaysRecordedAfterIt() {
+        DelayHistogram h = new DelayHistogram();
+        h.record(5);
+        h.record(900);
+        DelayHistogram before = h.copy();
+        h.record(2);
+        h.record(3);
+        h.record(4);
+
+        DelayHistogram after = h.since(before);
+
+        assertThat(after.count()).isEqualTo(3);
+        assertThat(after.percentile(100)).isEqualTo(Duration.ofMillis(4));
+        assertThat(after.percentile(0)).isEqualTo(Duration.ofMillis(2));
+        assertThat(before.count()).isEqualTo(2);
+        assertThat(h.count()).isEqualTo(5);
+    }
 }

@@ -16,8 +16,11 @@ import java.util.List;
  * others are upserted. That gives the same result as applying the records one by one in order.
  *
  * <p>A deduplicated append table has one more column, {@code _sluice_row_id} (a UUID computed from the row's values, see
- * {@link RowIds}), as its primary key; its staging table carries the id as text. A batch inserts the first row of each id
- * that the table does not hold yet (found through the primary-key index; the rows' physical order is then DuckDB's).
+ * {@link RowIds}), as its primary key; its staging table carries the id as a UUID (appended as two longs, no text). A batch
+ * inserts one row of each id that the table does not hold yet, found through the primary-key index: {@code ON CONFLICT
+ * DO NOTHING} also drops an id repeated within the batch, and rows with one id have equal values, so which of them is
+ * kept does not matter. Neither a window over the batch nor a sort is needed (the rows' physical order is DuckDB's);
+ * the index probe per row is the remaining cost of deduplication.
  */
 public final class TableSql {
     private static final String ROW_ID = Sql.quote("_sluice_row_id");
@@ -74,7 +77,7 @@ public final class TableSql {
             sql.append(", ").append(Sql.quote(c.name())).append(" VARCHAR");
         }
         if (deduplicate) {
-            sql.append(", ").append(ROW_ID).append(" VARCHAR");
+            sql.append(", ").append(ROW_ID).append(" UUID");
         }
         return sql.append(')').toString();
     }
@@ -108,15 +111,14 @@ public final class TableSql {
     }
 
     /**
-     * Inserts every staged row in batch order (append tables only); for a deduplicated table only the first row of each
-     * id, and only when the table does not hold that id yet.
+     * Inserts every staged row in batch order (append tables only); for a deduplicated table one row of each id, and only
+     * when the table does not hold that id yet.
      */
     public String appendRows() {
         if (deduplicate) {
             String names = quotedList(columnNames());
-            return "INSERT INTO " + table + " (" + names + ", " + ROW_ID + ") SELECT " + names + ", " + ROW_ID + " FROM (SELECT * FROM ("
-                    + typed() + ") AS _typed QUALIFY row_number() OVER (PARTITION BY " + ROW_ID + " ORDER BY _sluice_seq) = 1) AS _first"
-                    + " ORDER BY _sluice_seq ON CONFLICT (" + ROW_ID + ") DO NOTHING";
+            return "INSERT INTO " + table + " (" + names + ", " + ROW_ID + ") SELECT " + names + ", " + ROW_ID + " FROM (" + typed()
+                    + ") AS _typed ON CONFLICT (" + ROW_ID + ") DO NOTHING";
         }
         return "INSERT INTO " + table + " (" + quotedList(columnNames()) + ") SELECT " + quotedList(columnNames())
                 + " FROM (" + typed() + ") AS _typed ORDER BY _sluice_seq";
@@ -129,7 +131,7 @@ public final class TableSql {
             sql.append(", CAST(").append(name).append(" AS ").append(types.get(i).duckDbType()).append(") AS ").append(name);
         }
         if (deduplicate) {
-            sql.append(", CAST(").append(ROW_ID).append(" AS UUID) AS ").append(ROW_ID);
+            sql.append(", ").append(ROW_ID);
         }
         return sql.append(" FROM ").append(staging).toString();
     }
