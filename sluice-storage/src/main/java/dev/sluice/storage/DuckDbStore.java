@@ -338,7 +338,6 @@ public final class DuckDbStore implements ResultStore {
             throw new StorageException("Append table '" + def.name() + "' cannot take tombstones; only upsert tables delete rows");
         }
         String[] row = new String[columnCount];
-        int orderColumn = def.deduplicate() ? RowIds.orderColumn(def.columns()) : -1;
         try (DuckDBAppender appender = connection.createAppender("temp", "main", t.sql().stagingName())) {
             for (int r = 0; r < changes.values.size(); r++) {
                 String[] values = changes.values.get(r);
@@ -358,7 +357,7 @@ public final class DuckDbStore implements ResultStore {
                     appender.append(v);
                 }
                 if (def.deduplicate()) {
-                    appender.append(rowIds.uuid(row, orderColumn));
+                    appender.append(rowIds.uuid(row));
                 }
                 appender.endRow();
             }

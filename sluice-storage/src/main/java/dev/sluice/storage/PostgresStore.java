@@ -461,7 +461,6 @@ public final class PostgresStore implements ResultStore {
         }
         StringBuilder csv = new StringBuilder(changes.values.size() * (16 + 12 * columnCount));
         String[] row = new String[columnCount];
-        int orderColumn = def.deduplicate() ? RowIds.orderColumn(def.columns()) : -1;
         for (int r = 0; r < changes.values.size(); r++) {
             String[] values = changes.values.get(r);
             boolean tombstone = changes.tombstones.get(r);
@@ -483,7 +482,7 @@ public final class PostgresStore implements ResultStore {
                 }
             }
             if (def.deduplicate()) {
-                csv.append(',').append(rowIds.of(row, orderColumn));
+                csv.append(',').append(rowIds.of(row));
             }
             csv.append('\n');
         }
