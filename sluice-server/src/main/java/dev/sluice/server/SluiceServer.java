@@ -588,6 +588,10 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             }
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
             startup.mark(StartupReport.SUBMITTED);
+            if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
+                // Replays after a restore reach back only to the latest completed checkpoint: older row ids can go.
+                loader.replayHorizon(new CheckpointHorizon(flink, runner.flinkJobId()));
+            }
             return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock, Optional.ofNullable(alerts));
         } catch (RuntimeException e) {
             if (alerts != null) {
