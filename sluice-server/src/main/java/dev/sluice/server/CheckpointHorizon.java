@@ -1,10 +1,8 @@
 package dev.sluice.server;
 
-import dev.sluice.engine.FlinkCluster;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-import org.apache.flink.api.common.JobID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,15 +15,17 @@ final class CheckpointHorizon implements LongSupplier {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointHorizon.class);
     private static final long REFRESH_NANOS = 1_000_000_000L;
 
-    private final FlinkCluster flink;
-    private final JobID job;
+    /** Reads the trigger time from the cluster (may block); -1 before any completed checkpoint. */
+    private final LongSupplier read;
+    private final String job;
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile long triggeredAtMillis = -1;
     private volatile long readAtNanos = System.nanoTime() - REFRESH_NANOS;
 
-    CheckpointHorizon(FlinkCluster flink, JobID job) {
-        this.flink = flink;
+    /** @param read reads the trigger time of the job's latest completed checkpoint from the cluster; it may block */
+    CheckpointHorizon(String job, LongSupplier read) {
         this.job = job;
+        this.read = read;
     }
 
     @Override
@@ -38,7 +38,7 @@ final class CheckpointHorizon implements LongSupplier {
 
     private void refresh() {
         try {
-            long triggered = flink.checkpoints(job).latestTriggeredAtMillis();
+            long triggered = read.getAsLong();
             // A restarted job's statistics begin empty: never move back to a time the loader has already acted on.
             triggeredAtMillis = Math.max(triggeredAtMillis, triggered);
         } catch (RuntimeException e) {

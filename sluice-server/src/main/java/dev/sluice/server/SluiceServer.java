@@ -590,7 +590,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             startup.mark(StartupReport.SUBMITTED);
             if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
                 // Replays after a restore reach back only to the latest completed checkpoint: older row ids can go.
-                loader.replayHorizon(new CheckpointHorizon(flink, runner.flinkJobId()));
+                org.apache.flink.api.common.JobID job = runner.flinkJobId();
+                loader.replayHorizon(new CheckpointHorizon(job.toHexString(), () -> flink.checkpoints(job).latestTriggeredAtMillis()));
             }
             return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock, Optional.ofNullable(alerts));
         } catch (RuntimeException e) {
