@@ -35,7 +35,9 @@ class BenchSmokeIT {
         assertThat(r.cpuSecondsPerMillion()).isPositive();
         assertThat(r.runSeconds()).isPositive();
         assertThat(r.stackStartMillis()).isPositive();
-        assertThat(r.jobStartMillis()).isPositive().isLessThan((long) (r.runSeconds() * 1000) + 1);
+        // The first row is stored no later than the last one: job start is timed in wall-clock milliseconds, the run by
+        // the monotonic clock, so when all rows come in one batch the two can differ by a millisecond of rounding.
+        assertThat(r.jobStartMillis()).isPositive().isLessThanOrEqualTo(Math.round(r.runSeconds() * 1000) + 2);
         assertThat(r.checkpoints().completed()).isPositive();
         assertThat(r.checkpoints().medianMillis()).isLessThanOrEqualTo(r.checkpoints().maxMillis());
         assertThat(r.memory().heapPeak()).isPositive();
