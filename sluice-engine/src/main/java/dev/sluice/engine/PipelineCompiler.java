@@ -144,19 +144,13 @@ public final class PipelineCompiler {
         StreamTableEnvironment tables = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
         tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
 
-        List<TopicSpec> topics = new ArrayList<>();
         List<TableDefinition> tableDefinitions = new ArrayList<>();
-        int maxPartitions = 1;
         for (SourceSpec source : spec.sources()) {
             addSource(spec, source, config, env, tables, deployment);
-            topics.add(TopicSpec.of(source.topic(), source.partitions()));
-            topics.add(TopicSpec.of(source.deadLetterTopic(spec.name()), source.partitions()));
-            topics.add(TopicSpec.of(source.lateTopic(spec.name()), source.partitions()));
             tableDefinitions.add(new TableDefinition(spec.name(), DEAD_LETTERS_TABLE, source.deadLetterTopic(spec.name()),
                     RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
             tableDefinitions.add(new TableDefinition(spec.name(), LATE_EVENTS_TABLE, source.lateTopic(spec.name()),
                     RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
-            maxPartitions = Math.max(maxPartitions, source.partitions());
         }
         for (int i = 0; i < spec.references().size(); i++) {
             addReference(spec.references().get(i), i, tables);
@@ -167,21 +161,38 @@ public final class PipelineCompiler {
         List<Output> outputs = new ArrayList<>();
         for (int i = 0; i < spec.sinks().size(); i++) {
             SinkSpec sink = spec.sinks().get(i);
-            TableDefinition definition = addSink(spec, sink, i, config, tables, deployment, outputs);
-            tableDefinitions.add(definition);
-            topics.add(sink.mode() == SinkSpec.Mode.UPSERT
-                    ? TopicSpec.compacted(definition.topic(), maxPartitions)
-                    : TopicSpec.of(definition.topic(), maxPartitions));
+            tableDefinitions.add(addSink(spec, sink, i, config, tables, deployment, outputs));
         }
         for (int i = 0; i < spec.alerts().size(); i++) {
             addAlert(spec, spec.alerts().get(i), i, config, tables, deployment, outputs);
         }
         attach(spec, tables, outputs);
+        return new CompiledPipeline(spec, env, configuration, topics(spec), tableDefinitions, state, restore, deployment);
+    }
+
+    /**
+     * The Kafka topics the pipeline's job needs: per source its topic, dead-letter and late-events topics; a result
+     * topic per sink (compacted for upserts, with as many partitions as the widest source); the alerts topic. They follow
+     * from the spec alone, so they can be created while the pipeline is still being planned.
+     */
+    public static List<TopicSpec> topics(PipelineSpec spec) {
+        List<TopicSpec> topics = new ArrayList<>();
+        int maxPartitions = 1;
+        for (SourceSpec source : spec.sources()) {
+            topics.add(TopicSpec.of(source.topic(), source.partitions()));
+            topics.add(TopicSpec.of(source.deadLetterTopic(spec.name()), source.partitions()));
+            topics.add(TopicSpec.of(source.lateTopic(spec.name()), source.partitions()));
+            maxPartitions = Math.max(maxPartitions, source.partitions());
+        }
+        for (SinkSpec sink : spec.sinks()) {
+            String topic = resultTopic(spec, sink.table());
+            topics.add(sink.mode() == SinkSpec.Mode.UPSERT ? TopicSpec.compacted(topic, maxPartitions) : TopicSpec.of(topic, maxPartitions));
+        }
         if (!spec.alerts().isEmpty()) {
             // One partition: every notification of a pipeline in one order, so a key's resolved never overtakes its firing.
             topics.add(TopicSpec.of(spec.alertsTopic(), 1));
         }
-        return new CompiledPipeline(spec, env, configuration, topics, tableDefinitions, state, restore, deployment);
+        return topics;
     }
 
     private static Configuration flinkConfiguration(PipelineSpec spec, EngineConfig config, StateLocations state, Optional<URI> restore) {
