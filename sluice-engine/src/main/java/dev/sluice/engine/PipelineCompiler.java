@@ -76,6 +76,7 @@ import org.apache.flink.table.api.SqlParserException;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.api.TableException;
+import org.apache.flink.table.api.config.TableConfigOptions;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.Column;
@@ -117,6 +118,16 @@ public final class PipelineCompiler {
     public static final Duration LOW_LATENCY_BUFFER_TIMEOUT = Duration.ofMillis(5);
     /** With {@code delivery: low-latency}: how often sources emit watermarks, which is when windows can fire (default 200 ms). */
     public static final Duration LOW_LATENCY_WATERMARK_INTERVAL = Duration.ofMillis(50);
+    /**
+     * Generated classes up to this many characters are compiled as the planner wrote them; Flink's default (4,000) has its
+     * code splitter parse every longer class with a Java grammar while the job is planned, to split long methods because
+     * HotSpot does not JIT-compile a method of more than 8,000 bytes of bytecode. A method of at most 16,000 characters of
+     * generated Java stays well below that (a generated statement of 30-40 characters compiles to roughly 10 bytes). Of
+     * the demo pipeline's 28 generated classes, 17 are longer than 4,000 characters and 14 of those at most 16,000: they
+     * are no longer parsed, which takes about a tenth off the planning thread's CPU (docs/benchmarks.md, start-up, third
+     * round).
+     */
+    static final int GENERATED_CODE_MAX_LENGTH = 16_000;
     public static final String DEAD_LETTERS_TABLE = "dead_letters";
     public static final String LATE_EVENTS_TABLE = "late_events";
 
@@ -219,6 +230,7 @@ public final class PipelineCompiler {
         conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
         conf.setString(JobMetricsReporter.CONFIG_KEY, JobMetricsReporter.Factory.class.getName());
         restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toString()));
+        conf.set(TableConfigOptions.MAX_LENGTH_GENERATED_CODE, GENERATED_CODE_MAX_LENGTH);
         config.flinkOptions().forEach(conf::setString);
         return conf;
     }
