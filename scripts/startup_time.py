@@ -3,8 +3,9 @@ prints one JSON line: the load average, when GET /api/v1/health first answered, 
 table first reported stored rows in /metrics (seconds since the process was started, with the process's CPU-s then),
 the CPU-s of the busiest live threads at the first row (the JIT's compiler threads among them), and the server's own
 "Started:" line (docs/benchmarks.md, start-up). Stops the demo once merchant_revenue has a row.
-Usage: [SLUICE_JIT=full|jvm] startup_time.py SLUICE_HOME [JVM_OPTION...],
-e.g. startup_time.py . -XX:SharedArchiveFile=sluice-cli/target/sluice.jsa"""
+`cpu_timeline` is the process's CPU-s every half second ([seconds, CPU-s]): how much of the cores the start kept busy.
+Usage: [SLUICE_JIT=full|jvm] [KEEP_LOG=FILE] startup_time.py SLUICE_HOME [JVM_OPTION...],
+e.g. startup_time.py . -XX:SharedArchiveFile=sluice-cli/target/sluice.jsa (KEEP_LOG copies the server's log there)"""
 import json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 home = os.path.abspath(sys.argv[1])
@@ -64,9 +65,16 @@ def thread_cpu_seconds():
 health = banner = None
 threads = {}
 first = {}
+# The process's CPU-s every half second of wall time: how much of the 2 cores the start kept busy, phase by phase.
+timeline = []
 deadline = t0 + float(os.environ.get("TIMEOUT", "240"))
 while time.time() < deadline and process.poll() is None:
     now = time.time() - t0
+    if not timeline or now >= timeline[-1][0] + 0.5:
+        try:
+            timeline.append([round(now, 2), round(cpu_seconds(), 2)])
+        except OSError:
+            pass
     if banner is None and "Press Ctrl-C" in open(work + "/out.log").read():
         banner = now
     try:
@@ -98,5 +106,7 @@ if os.path.exists(log):
             started = line.split("Started: ", 1)[1].strip()
 print(json.dumps({"jit": os.environ.get("SLUICE_JIT", ""), "load": round(load, 1), "load_end": round(os.getloadavg()[0], 1), "health": health and round(health, 2),
                   "banner": banner and round(banner, 2), "first": first, "started": started,
-                  "threads_at_first_row": threads}))
+                  "threads_at_first_row": threads, "cpu_timeline": timeline}))
+if os.environ.get("KEEP_LOG") and os.path.exists(log):
+    shutil.copy(log, os.environ["KEEP_LOG"])
 shutil.rmtree(work, ignore_errors=True)

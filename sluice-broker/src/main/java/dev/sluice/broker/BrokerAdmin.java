@@ -504,6 +504,19 @@ public final class BrokerAdmin implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Asks the cluster for the coordinator of a consumer group and of a transactional id, without waiting for the answers.
+     * On a fresh cluster that makes the broker create its offsets and transaction-state topics and elect their
+     * coordinators now, instead of when the first consumer group or transactional producer asks (which then waits, with
+     * back-off, until they are ready). The group and transactional id asked about need not exist.
+     */
+    public void prepareCoordinators() {
+        admin.describeConsumerGroups(List.of("sluice-coordinator-warm-up")).all().whenComplete((groups, e) ->
+                LOG.debug("The group coordinator of {} answered: {}", bootstrapServers, e == null ? "ready" : e.toString()));
+        admin.describeTransactions(List.of("sluice-coordinator-warm-up")).all().whenComplete((transactions, e) ->
+                LOG.debug("The transaction coordinator of {} answered: {}", bootstrapServers, e == null ? "ready" : e.toString()));
+    }
+
     /** True when the cluster answers within {@code timeout}. */
     public boolean isUp(Duration timeout) {
         try {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,22 @@ class TopicProvisioningIT {
             admin.ensureTopics(List.of(new TopicSpec("sluice.ingest", 1, Map.of("cleanup.policy", "delete, compact"))));
             // Nothing was changed by the refusals.
             assertThat(admin.partitions(List.of("payments", "wide"))).isEqualTo(Map.of("payments", 2, "wide", 8));
+        }
+    }
+
+    @Test
+    void preparingTheCoordinatorsCreatesTheOffsetsAndTransactionStateTopicsOfAFreshBroker() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
+                BrokerAdmin admin = new BrokerAdmin(kafka.bootstrapServers(), new Properties());
+                Admin raw = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            ListTopicsOptions internal = new ListTopicsOptions().listInternal(true);
+            assertThat(raw.listTopics(internal).names().get(30, TimeUnit.SECONDS)).doesNotContain("__consumer_offsets", "__transaction_state");
+
+            admin.prepareCoordinators();
+
+            // Nothing else asks for a coordinator here: only the warm-up can have made the broker create these topics.
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(raw.listTopics(internal).names()
+                    .get(30, TimeUnit.SECONDS)).contains("__consumer_offsets", "__transaction_state"));
         }
     }
 }

@@ -76,6 +76,7 @@ import org.apache.flink.table.api.SqlParserException;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.api.TableException;
+import org.apache.flink.table.api.config.TableConfigOptions;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.catalog.Column;
@@ -117,6 +118,16 @@ public final class PipelineCompiler {
     public static final Duration LOW_LATENCY_BUFFER_TIMEOUT = Duration.ofMillis(5);
     /** With {@code delivery: low-latency}: how often sources emit watermarks, which is when windows can fire (default 200 ms). */
     public static final Duration LOW_LATENCY_WATERMARK_INTERVAL = Duration.ofMillis(50);
+    /**
+     * Generated classes up to this many characters are compiled as the planner wrote them; Flink's default (4,000) has its
+     * code splitter parse every longer class with a Java grammar while the job is planned, to split long methods because
+     * HotSpot does not JIT-compile a method of more than 8,000 bytes of bytecode. A method of at most 16,000 characters of
+     * generated Java stays well below that (a generated statement of 30-40 characters compiles to roughly 10 bytes). Of
+     * the demo pipeline's 28 generated classes, 17 are longer than 4,000 characters and 14 of those at most 16,000: they
+     * are no longer parsed, which takes about a tenth off the planning thread's CPU (docs/benchmarks.md, start-up, third
+     * round).
+     */
+    static final int GENERATED_CODE_MAX_LENGTH = 16_000;
     public static final String DEAD_LETTERS_TABLE = "dead_letters";
     public static final String LATE_EVENTS_TABLE = "late_events";
 
@@ -144,19 +155,13 @@ public final class PipelineCompiler {
         StreamTableEnvironment tables = StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
         tables.getConfig().setLocalTimeZone(ZoneOffset.UTC);
 
-        List<TopicSpec> topics = new ArrayList<>();
         List<TableDefinition> tableDefinitions = new ArrayList<>();
-        int maxPartitions = 1;
         for (SourceSpec source : spec.sources()) {
             addSource(spec, source, config, env, tables, deployment);
-            topics.add(TopicSpec.of(source.topic(), source.partitions()));
-            topics.add(TopicSpec.of(source.deadLetterTopic(spec.name()), source.partitions()));
-            topics.add(TopicSpec.of(source.lateTopic(spec.name()), source.partitions()));
             tableDefinitions.add(new TableDefinition(spec.name(), DEAD_LETTERS_TABLE, source.deadLetterTopic(spec.name()),
                     RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
             tableDefinitions.add(new TableDefinition(spec.name(), LATE_EVENTS_TABLE, source.lateTopic(spec.name()),
                     RejectedRecord.COLUMNS, List.of(), SinkSpec.Mode.APPEND));
-            maxPartitions = Math.max(maxPartitions, source.partitions());
         }
         for (int i = 0; i < spec.references().size(); i++) {
             addReference(spec.references().get(i), i, tables);
@@ -167,21 +172,38 @@ public final class PipelineCompiler {
         List<Output> outputs = new ArrayList<>();
         for (int i = 0; i < spec.sinks().size(); i++) {
             SinkSpec sink = spec.sinks().get(i);
-            TableDefinition definition = addSink(spec, sink, i, config, tables, deployment, outputs);
-            tableDefinitions.add(definition);
-            topics.add(sink.mode() == SinkSpec.Mode.UPSERT
-                    ? TopicSpec.compacted(definition.topic(), maxPartitions)
-                    : TopicSpec.of(definition.topic(), maxPartitions));
+            tableDefinitions.add(addSink(spec, sink, i, config, tables, deployment, outputs));
         }
         for (int i = 0; i < spec.alerts().size(); i++) {
             addAlert(spec, spec.alerts().get(i), i, config, tables, deployment, outputs);
         }
         attach(spec, tables, outputs);
+        return new CompiledPipeline(spec, env, configuration, topics(spec), tableDefinitions, state, restore, deployment);
+    }
+
+    /**
+     * The Kafka topics the pipeline's job needs: per source its topic, dead-letter and late-events topics; a result
+     * topic per sink (compacted for upserts, with as many partitions as the widest source); the alerts topic. They follow
+     * from the spec alone, so they can be created while the pipeline is still being planned.
+     */
+    public static List<TopicSpec> topics(PipelineSpec spec) {
+        List<TopicSpec> topics = new ArrayList<>();
+        int maxPartitions = 1;
+        for (SourceSpec source : spec.sources()) {
+            topics.add(TopicSpec.of(source.topic(), source.partitions()));
+            topics.add(TopicSpec.of(source.deadLetterTopic(spec.name()), source.partitions()));
+            topics.add(TopicSpec.of(source.lateTopic(spec.name()), source.partitions()));
+            maxPartitions = Math.max(maxPartitions, source.partitions());
+        }
+        for (SinkSpec sink : spec.sinks()) {
+            String topic = resultTopic(spec, sink.table());
+            topics.add(sink.mode() == SinkSpec.Mode.UPSERT ? TopicSpec.compacted(topic, maxPartitions) : TopicSpec.of(topic, maxPartitions));
+        }
         if (!spec.alerts().isEmpty()) {
             // One partition: every notification of a pipeline in one order, so a key's resolved never overtakes its firing.
             topics.add(TopicSpec.of(spec.alertsTopic(), 1));
         }
-        return new CompiledPipeline(spec, env, configuration, topics, tableDefinitions, state, restore, deployment);
+        return topics;
     }
 
     private static Configuration flinkConfiguration(PipelineSpec spec, EngineConfig config, StateLocations state, Optional<URI> restore) {
@@ -208,6 +230,7 @@ public final class PipelineCompiler {
         conf.setString(LateDropReporter.CONFIG_KEY, LateDropReporter.Factory.class.getName());
         conf.setString(JobMetricsReporter.CONFIG_KEY, JobMetricsReporter.Factory.class.getName());
         restore.ifPresent(p -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toString()));
+        conf.set(TableConfigOptions.MAX_LENGTH_GENERATED_CODE, GENERATED_CODE_MAX_LENGTH);
         config.flinkOptions().forEach(conf::setString);
         return conf;
     }

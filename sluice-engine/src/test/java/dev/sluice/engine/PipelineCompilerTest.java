@@ -3,10 +3,12 @@ package dev.sluice.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.sluice.broker.TopicSpec;
 import dev.sluice.spec.Location;
 import dev.sluice.spec.PipelineSpec;
 import dev.sluice.spec.SinkSpec;
 import dev.sluice.spec.SpecException;
+import dev.sluice.spec.SpecParser;
 import dev.sluice.spec.SpecProblem;
 import dev.sluice.spec.ViewSpec;
 import dev.sluice.storage.TableDefinition;
@@ -49,6 +51,17 @@ class PipelineCompilerTest {
         assertThat(compiled.topics()).extracting(t -> t.name()).containsExactly(
                 "payments", "sluice.smoke.payments.dlq", "sluice.smoke.payments.late", "sluice.smoke.revenue");
         assertThat(compiled.restoredFrom()).isEmpty();
+    }
+
+    @Test
+    void theTopicsFollowFromThePipelineFileAloneBeforeItIsPlanned() {
+        PipelineSpec spec = new SpecParser().parse(Path.of("../examples/payments/pipeline.yaml"));
+        // Upserted tables on compacted topics, every result topic as wide as the source, the alerts in one partition.
+        assertThat(PipelineCompiler.topics(spec)).containsExactly(
+                TopicSpec.of("payments", 4), TopicSpec.of("sluice.payments.payments.dlq", 4),
+                TopicSpec.of("sluice.payments.payments.late", 4), TopicSpec.compacted("sluice.payments.merchant_revenue", 4),
+                TopicSpec.compacted("sluice.payments.category_revenue", 4), TopicSpec.of("sluice.payments.large_payments", 4),
+                TopicSpec.compacted("sluice.payments.suspicious_cards", 4), TopicSpec.of("sluice.payments.alerts", 1));
     }
 
     @Test

@@ -192,7 +192,8 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
     /**
      * Starts what the pipelines need side by side: the Flink cluster and the DuckDB store start on threads of their own
      * while the broker starts, and, when the broker's address is known beforehand (an embedded broker), the pipelines are
-     * planned meanwhile too (planning reads no Kafka); the HTTP API starts while the jobs are submitted.
+     * planned meanwhile too (planning reads no Kafka) and their topics are created as soon as the broker is up; the HTTP
+     * API starts while the jobs are submitted.
      */
     private void startAll(List<PipelineSpec> specs) {
         disk = DiskGuard.start(settings.dataDir(), settings.disk(), this::onDiskLevel);
@@ -228,6 +229,7 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             return opened;
         });
         Map<String, Future<CompiledPipeline>> plans = new LinkedHashMap<>();
+        Map<String, Future<?>> topicsMade = new LinkedHashMap<>();
         try {
             if (settings.kafkaBootstrap().isPresent()) {
                 bootstrapServers = settings.kafkaBootstrap().get();
@@ -257,6 +259,15 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             }
             admin = new BrokerAdmin(bootstrapServers, settings.kafkaProperties(), settings.topicReplication());
             started.add(admin);
+            if (kafka != null) {
+                // A fresh broker creates its offsets and transaction-state topics when a client first asks for a coordinator;
+                // asked now, they are ready by the time the loaders and the jobs' transactional writers ask.
+                admin.prepareCoordinators();
+                // The topics follow from the pipeline files alone, so they are created while the pipelines are planned.
+                for (PipelineSpec spec : specs) {
+                    topicsMade.put(spec.name(), starting.submit(() -> admin.ensureTopics(PipelineCompiler.topics(spec))));
+                }
+            }
             if (kafka == null) {
                 timeouts = TransactionTimeouts.choose(settings.checkpointInterval(), admin.transactionMaxTimeout());
             }
@@ -298,7 +309,9 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
         try {
             for (PipelineSpec spec : specs) {
                 Future<CompiledPipeline> plan = plans.get(spec.name());
-                deploy(spec, settings.allowStateReset(), plan == null ? Optional.empty() : Optional.of(join(plan)));
+                Optional<CompiledPipeline> planned = plan == null ? Optional.empty() : Optional.of(join(plan));
+                awaitTopics(spec.name(), topicsMade.get(spec.name()));
+                deploy(spec, settings.allowStateReset(), planned);
             }
         } catch (RuntimeException | Error e) {
             registerQuietly(apiStart);
@@ -342,6 +355,24 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             Thread.currentThread().interrupt();
         } catch (ExecutionException | RuntimeException e) {
             LOG.debug("A component that was starting alongside failed too.", e);
+        }
+    }
+
+    /**
+     * Waits for the topics of a pipeline created while it was planned. A failure is left to the deployment, which ensures
+     * the topics again and reports it there.
+     */
+    private static void awaitTopics(String pipeline, Future<?> topics) {
+        if (topics == null) {
+            return;
+        }
+        try {
+            topics.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException("Interrupted while creating the topics of pipeline '" + pipeline + "'", e);
+        } catch (ExecutionException e) {
+            LOG.debug("Creating the topics of pipeline '{}' while it was planned failed; its deployment tries again.", pipeline, e);
         }
     }
 
@@ -568,16 +599,21 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             LOG.info("Pipeline '{}' starts deployment {} with new state: only its results are stored; results that an earlier"
                     + " deployment left in the pipeline's topics are skipped.", name, compiled.deployment().id());
         }
-        LoaderConfig loading = LoaderConfig.of("sluice-loader-" + name).withDeployment(compiled.deployment());
-        if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
-            loading = loading.withCaughtUpWait(Duration.ofMillis(LoaderConfig.LOW_LATENCY_CAUGHT_UP_WAIT_MILLIS));
-        }
-        ResultLoader loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(), loading, clock);
-        loader.addCommitListener(tables -> dashboards.committed(name, tables));
-        loader.addCommitListener(tables -> firstRows(name, tables));
-        loader.start();
+        // The job first: its tasks take a second or more to deploy, meanwhile the loader and the notifier start. Both read
+        // their topics from the offsets they stored (from the earliest record when none), so they miss nothing.
+        PipelineRunner runner = PipelineRunner.start(compiled, flink);
+        startup.mark(StartupReport.SUBMITTED);
+        ResultLoader loader = null;
         AlertDelivery alerts = null;
         try {
+            LoaderConfig loading = LoaderConfig.of("sluice-loader-" + name).withDeployment(compiled.deployment());
+            if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
+                loading = loading.withCaughtUpWait(Duration.ofMillis(LoaderConfig.LOW_LATENCY_CAUGHT_UP_WAIT_MILLIS));
+            }
+            loader = new ResultLoader(bootstrapServers, settings.kafkaProperties(), store, compiled.tables(), loading, clock);
+            loader.addCommitListener(tables -> dashboards.committed(name, tables));
+            loader.addCommitListener(tables -> firstRows(name, tables));
+            loader.start();
             if (!compiled.spec().alerts().isEmpty()) {
                 alerts = new AlertDelivery(compiled.spec(), bootstrapServers, kafkaPropertyMap(), store,
                         Notifiers.create(compiled.spec().notifiers(), alertSettings), unconfigured(compiled.spec()),
@@ -586,8 +622,6 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
                 alerts.onRecorded(() -> dashboards.committed(name, Set.of(name + "." + AlertSpec.STORAGE_TABLES.get(0))));
                 alerts.start();
             }
-            PipelineRunner runner = PipelineRunner.start(compiled, flink);
-            startup.mark(StartupReport.SUBMITTED);
             if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
                 // Replays after a restore reach back only to the latest completed checkpoint: older row ids can go.
                 org.apache.flink.api.common.JobID job = runner.flinkJobId();
@@ -598,7 +632,10 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             if (alerts != null) {
                 alerts.close();
             }
-            loader.close();
+            if (loader != null) {
+                loader.close();
+            }
+            runner.cancel();
             throw e;
         }
     }
