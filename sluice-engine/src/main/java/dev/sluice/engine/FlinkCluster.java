@@ -341,23 +341,36 @@ public final class FlinkCluster implements AutoCloseable {
             // The cluster's own metric reporters do not report to this process: everything comes from its REST API.
             return remote.metrics(jobId);
         }
-        JobMetrics.Checkpoints checkpoints = JobMetrics.Checkpoints.NONE;
+        JobMetrics.Checkpoints checkpoints = checkpoints(jobId);
+        return JobMetricsReporter.snapshot(jobId.toHexString(), checkpoints);
+    }
+
+    /**
+     * The job's checkpoint counts and its latest completed checkpoint (not a savepoint), from its execution graph or, on
+     * a remote cluster, its REST API; {@link JobMetrics.Checkpoints#NONE} for a job the cluster does not know.
+     */
+    public JobMetrics.Checkpoints checkpoints(JobID jobId) {
+        if (remote != null) {
+            return remote.checkpoints(jobId);
+        }
         try {
             CheckpointStatsSnapshot stats = cluster.getExecutionGraph(jobId).get(5, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
-            if (stats != null) {
-                CompletedCheckpointStats latest = stats.getHistory().getLatestCompletedCheckpoint();
-                checkpoints = new JobMetrics.Checkpoints(stats.getCounts().getNumberOfCompletedCheckpoints(),
-                        stats.getCounts().getNumberOfFailedCheckpoints(),
-                        latest == null ? -1 : latest.getEndToEndDuration(),
-                        latest == null ? -1 : latest.getLatestAckTimestamp(),
-                        latest == null ? -1 : latest.getStateSize());
+            if (stats == null) {
+                return JobMetrics.Checkpoints.NONE;
             }
+            CompletedCheckpointStats latest = stats.getHistory().getLatestCompletedCheckpoint();
+            return new JobMetrics.Checkpoints(stats.getCounts().getNumberOfCompletedCheckpoints(),
+                    stats.getCounts().getNumberOfFailedCheckpoints(),
+                    latest == null ? -1 : latest.getEndToEndDuration(),
+                    latest == null ? -1 : latest.getLatestAckTimestamp(),
+                    latest == null ? -1 : latest.getStateSize(),
+                    latest == null ? -1 : latest.getTriggerTimestamp());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("No execution graph for job {}: {}", jobId, e.toString());
         }
-        return JobMetricsReporter.snapshot(jobId.toHexString(), checkpoints);
+        return JobMetrics.Checkpoints.NONE;
     }
 
     /**

@@ -50,9 +50,11 @@ public record JobMetrics(List<SourcePartition> sourcePartitions, List<OperatorCo
      * @param latestCompletedAtMillis epoch millis when the latest completed checkpoint was acknowledged, or -1 before any
      * @param latestStateBytes the size of the job's state in the latest completed checkpoint (all operators and
      *                         subtasks; the full size, also when the checkpoint was incremental), or -1 before any
+     * @param latestTriggeredAtMillis epoch millis (the JobManager's clock) when the latest completed checkpoint was
+     *                                triggered, or -1 before any; savepoints do not count
      */
     public record Checkpoints(long completed, long failed, long latestDurationMillis, long latestCompletedAtMillis,
-            long latestStateBytes) {
-        public static final Checkpoints NONE = new Checkpoints(0, 0, -1, -1, -1);
+            long latestStateBytes, long latestTriggeredAtMillis) {
+        public static final Checkpoints NONE = new Checkpoints(0, 0, -1, -1, -1, -1);
     }
 }

@@ -588,6 +588,11 @@ public final class SluiceServer implements StatusSource, PipelineControl, Stream
             }
             PipelineRunner runner = PipelineRunner.start(compiled, flink);
             startup.mark(StartupReport.SUBMITTED);
+            if (compiled.spec().delivery() == PipelineSpec.Delivery.LOW_LATENCY) {
+                // Replays after a restore reach back only to the latest completed checkpoint: older row ids can go.
+                org.apache.flink.api.common.JobID job = runner.flinkJobId();
+                loader.replayHorizon(new CheckpointHorizon(job.toHexString(), () -> flink.checkpoints(job).latestTriggeredAtMillis()));
+            }
             return new PipelineDeployment(compiled, loader, runner, settings.parallelism(), clock, Optional.ofNullable(alerts));
         } catch (RuntimeException e) {
             if (alerts != null) {

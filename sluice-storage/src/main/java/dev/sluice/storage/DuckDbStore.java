@@ -4,6 +4,7 @@ import dev.sluice.spec.ColumnSpec;
 import dev.sluice.spec.SinkSpec;
 import dev.sluice.storage.internal.ColumnType;
 import dev.sluice.storage.internal.OffsetsTable;
+import dev.sluice.storage.internal.ReplayWindow;
 import dev.sluice.storage.internal.RowIds;
 import dev.sluice.storage.internal.Sql;
 import dev.sluice.storage.internal.TableSql;
@@ -16,11 +17,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 import org.duckdb.DuckDBAppender;
@@ -56,6 +60,10 @@ public final class DuckDbStore implements ResultStore {
     static final String OFFSETS_TABLE = OffsetsTable.NAME;
     static final String REJECTED_TABLE = "_sluice_rejected";
     private static final String REJECTED_STAGING = "_stage__sluice_rejected";
+    /** The ids of the rows of deduplicated append tables that a replay could still bring again (see {@link ReplayWindow}). */
+    static final String ROW_IDS_TABLE = "_sluice_row_ids";
+    /** Row ids per table above which the store warns that checkpoints do not let it forget them. */
+    private static final int LARGE_WINDOW = 1_000_000;
 
     private final Path file;
     private final DuckDBConnection connection;
@@ -68,6 +76,10 @@ public final class DuckDbStore implements ResultStore {
     private volatile WriteFaults faults = WriteFaults.NONE;
     /** Ids of the rows of deduplicated append tables; used by {@link #write} only, under the store's lock. */
     private final RowIds rowIds = new RowIds();
+    /** Per deduplicated append table (qualified name), the ids a replay could still bring again; under the store's lock. */
+    private final Map<String, ReplayWindow> windows = new HashMap<>();
+    /** Per table, the window size at which the next warning is due; under the store's lock. */
+    private final Map<String, Long> windowWarnings = new HashMap<>();
 
     private record Table(TableDefinition definition, TableSql sql) {}
 
@@ -181,13 +193,11 @@ public final class DuckDbStore implements ResultStore {
         for (ColumnSpec c : table.columns()) {
             types.add(ColumnType.parse(c.type()).orElseThrow());
         }
-        TableSql sql = new TableSql(table.schema(), table.name(), table.columns(), types, table.primaryKey(), table.mode(),
-                table.deduplicate());
         String shown = table.schema().equals(TableDefinition.DEFAULT_SCHEMA) ? table.name() : table.qualifiedName();
+        boolean keyedRowIds = false;
         try (Statement s = connection.createStatement()) {
             List<String> actual = existingColumns(table.schema(), table.name());
-            List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey()
-                    : table.deduplicate() ? List.of(TableDefinition.ROW_ID_COLUMN) : List.of();
+            List<String> expectedPk = table.mode() == SinkSpec.Mode.UPSERT ? table.primaryKey() : List.of();
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < types.size(); i++) {
                 expected.add(table.columns().get(i).name() + " " + types.get(i).duckDbReportedType());
@@ -195,20 +205,26 @@ public final class DuckDbStore implements ResultStore {
             if (table.deduplicate()) {
                 expected.add(TableDefinition.ROW_ID_COLUMN + " UUID");
             }
-            if (!create) {
-                if (!actual.isEmpty() && (!actual.equals(expected) || !primaryKey(table.schema(), table.name()).equals(expectedPk))) {
-                    throw new StorageException("Table '" + shown + "' in " + file + " exists with columns "
-                            + describe(actual, primaryKey(table.schema(), table.name())) + " but its definition expects "
-                            + describe(expected, expectedPk) + ". Drop or rename the table, or use another storage file, to load the new definition");
+            if (!actual.isEmpty()) {
+                List<String> actualPk = primaryKey(table.schema(), table.name());
+                // A deduplicated table created before the replay window has its row id as primary key; it is loaded as it is.
+                keyedRowIds = table.deduplicate() && actualPk.equals(List.of(TableDefinition.ROW_ID_COLUMN));
+                if (!actual.equals(expected) || !(actualPk.equals(expectedPk) || keyedRowIds)) {
+                    throw new StorageException("Table '" + shown + "' in " + file + " exists with columns " + describe(actual, actualPk)
+                            + " but its definition expects " + describe(expected, expectedPk)
+                            + ". Drop or rename the table, or use another storage file, to load the new definition");
                 }
+            }
+            if (!create) {
                 return;
             }
             if (actual.isEmpty()) {
                 boolean legacy = isLegacyTable(table, expected, expectedPk);
+                TableSql created = tableSql(table, types, false);
                 connection.setAutoCommit(false);
                 try {
                     s.execute("CREATE SCHEMA IF NOT EXISTS " + Sql.quote(table.schema()));
-                    s.execute(sql.createTable());
+                    s.execute(created.createTable());
                     if (legacy) {
                         s.execute("INSERT INTO " + Sql.quote(table.schema()) + "." + Sql.quote(table.name()) + " SELECT * FROM main."
                                 + Sql.quote(table.name()));
@@ -227,19 +243,50 @@ public final class DuckDbStore implements ResultStore {
                 } else {
                     LOG.info("Created table {} ({} mode) fed by topic {}.", shown, table.mode(), table.topic());
                 }
-            } else {
-                List<String> actualPk = primaryKey(table.schema(), table.name());
-                if (!actual.equals(expected) || !actualPk.equals(expectedPk)) {
-                    throw new StorageException("Table '" + shown + "' in " + file + " exists with columns " + describe(actual, actualPk)
-                            + " but its definition expects " + describe(expected, expectedPk)
-                            + ". Drop or rename the table, or use another storage file, to load the new definition");
-                }
             }
+            TableSql sql = tableSql(table, types, keyedRowIds);
             s.execute(sql.createStaging());
+            if (table.deduplicate()) {
+                windows.put(table.qualifiedName(), loadWindow(s, table.qualifiedName()));
+            }
+            tables.put(table.qualifiedName(), new Table(table, sql));
         } catch (SQLException e) {
             throw new StorageException("Cannot create table '" + shown + "' in " + file + ": " + e.getMessage(), e);
         }
-        tables.put(table.qualifiedName(), new Table(table, sql));
+    }
+
+    private static TableSql tableSql(TableDefinition table, List<ColumnType> types, boolean keyedRowIds) {
+        return new TableSql(table.schema(), table.name(), table.columns(), types, table.primaryKey(), table.mode(),
+                table.deduplicate(), keyedRowIds);
+    }
+
+    /** The replay window of a deduplicated table as the last commit left it, from {@value #ROW_IDS_TABLE}. */
+    private ReplayWindow loadWindow(Statement s, String table) throws SQLException {
+        s.execute("CREATE TABLE IF NOT EXISTS main." + ROW_IDS_TABLE + " (table_name VARCHAR, row_id UUID, stored_at BIGINT)");
+        ReplayWindow window = new ReplayWindow();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT stored_at, row_id FROM main." + ROW_IDS_TABLE
+                + " WHERE table_name = ? ORDER BY stored_at")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<UUID> batch = new ArrayList<>();
+                long batchAt = Long.MIN_VALUE;
+                while (rs.next()) {
+                    long at = rs.getLong(1);
+                    if (at != batchAt && !batch.isEmpty()) {
+                        window.add(batchAt, batch);
+                        batch = new ArrayList<>();
+                    }
+                    batchAt = at;
+                    batch.add(rs.getObject(2, UUID.class));
+                }
+                window.add(batchAt, batch);
+            }
+        }
+        if (window.size() > 0) {
+            LOG.info("Table {} keeps the ids of {} rows stored since its pipeline's latest checkpoint began: a replay drops them.",
+                    table, window.size());
+        }
+        return window;
     }
 
     /**
@@ -248,7 +295,8 @@ public final class DuckDbStore implements ResultStore {
      */
     private boolean isLegacyTable(TableDefinition table, List<String> expected, List<String> expectedPk) throws SQLException {
         if (table.schema().equals(TableDefinition.DEFAULT_SCHEMA) || !existingColumns(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expected)
-                || !primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expectedPk)) {
+                || !(primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expectedPk) || table.deduplicate()
+                        && primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(List.of(TableDefinition.ROW_ID_COLUMN)))) {
             return false;
         }
         try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM main." + OFFSETS_TABLE + " WHERE topic = ?")) {
@@ -271,6 +319,7 @@ public final class DuckDbStore implements ResultStore {
         if (batch.isEmpty()) {
             return;
         }
+        long storedAt = System.currentTimeMillis();
         Map<Table, LoadBatch.TableChanges> touched = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, LoadBatch.TableChanges> e : batch.changes().entrySet()) {
             String key = e.getKey().indexOf('.') < 0 ? TableDefinition.DEFAULT_SCHEMA + "." + e.getKey() : e.getKey();
@@ -283,6 +332,7 @@ public final class DuckDbStore implements ResultStore {
             }
             touched.put(t, e.getValue());
         }
+        Map<String, List<UUID>> storedIds = new HashMap<>();
         try {
             connection.setAutoCommit(false);
             try (Statement s = connection.createStatement()) {
@@ -292,7 +342,10 @@ public final class DuckDbStore implements ResultStore {
                     s.execute(t.sql().clearStaging());
                 }
                 for (Map.Entry<Table, LoadBatch.TableChanges> e : touched.entrySet()) {
-                    applyChanges(s, e.getKey(), e.getValue());
+                    applyChanges(s, e.getKey(), e.getValue(), storedIds);
+                }
+                if (!storedIds.isEmpty()) {
+                    insertRowIds(storedIds, storedAt);
                 }
                 if (!batch.rejected().isEmpty()) {
                     insertRejected(s, batch.rejected());
@@ -303,6 +356,7 @@ public final class DuckDbStore implements ResultStore {
             }
             faults.beforeCommit(batch);
             connection.commit();
+            storedIds.forEach((table, ids) -> remember(table, storedAt, ids));
             faults.afterCommit(batch);
         } catch (SQLException | RuntimeException e) {
             try {
@@ -322,7 +376,11 @@ public final class DuckDbStore implements ResultStore {
         }
     }
 
-    private void applyChanges(Statement s, Table t, LoadBatch.TableChanges changes) throws SQLException {
+    /**
+     * Stages one table's changes and moves them into the table. Rows of a deduplicated table whose id is in its replay
+     * window, or earlier in this batch, are dropped before staging; the ids of the others are added to {@code storedIds}.
+     */
+    private void applyChanges(Statement s, Table t, LoadBatch.TableChanges changes, Map<String, List<UUID>> storedIds) throws SQLException {
         TableDefinition def = t.definition();
         int columnCount = def.columns().size();
         int[] keyIndexes = new int[def.primaryKey().size()];
@@ -338,6 +396,9 @@ public final class DuckDbStore implements ResultStore {
             throw new StorageException("Append table '" + def.name() + "' cannot take tombstones; only upsert tables delete rows");
         }
         String[] row = new String[columnCount];
+        ReplayWindow window = def.deduplicate() ? windows.get(def.qualifiedName()) : null;
+        java.util.Set<UUID> inBatch = window == null ? null : new java.util.HashSet<>();
+        List<UUID> ids = window == null ? null : new ArrayList<>();
         try (DuckDBAppender appender = connection.createAppender("temp", "main", t.sql().stagingName())) {
             for (int r = 0; r < changes.values.size(); r++) {
                 String[] values = changes.values.get(r);
@@ -352,15 +413,26 @@ public final class DuckDbStore implements ResultStore {
                     checkArity(def, values, columnCount, "values", r);
                     System.arraycopy(values, 0, row, 0, columnCount);
                 }
+                UUID id = null;
+                if (window != null) {
+                    id = rowIds.uuid(row);
+                    if (window.contains(id) || !inBatch.add(id)) {
+                        continue;
+                    }
+                    ids.add(id);
+                }
                 appender.beginRow().append((long) r).append(tombstone);
                 for (String v : row) {
                     appender.append(v);
                 }
-                if (def.deduplicate()) {
-                    appender.append(rowIds.uuid(row));
+                if (id != null) {
+                    appender.append(id);
                 }
                 appender.endRow();
             }
+        }
+        if (ids != null && !ids.isEmpty()) {
+            storedIds.put(def.qualifiedName(), ids);
         }
         if (def.mode() == SinkSpec.Mode.UPSERT) {
             if (anyTombstone) {
@@ -390,6 +462,68 @@ public final class DuckDbStore implements ResultStore {
                 + " \"key\", \"value\", reason, CAST(rejected_at AS TIMESTAMPTZ) FROM temp.main." + REJECTED_STAGING);
     }
 
+    private void remember(String table, long storedAt, List<UUID> ids) {
+        ReplayWindow window = windows.get(table);
+        window.add(storedAt, ids);
+        // Warn at 1M ids and at every doubling after: the pipeline's checkpoints have not let the store forget for long.
+        long warnAt = windowWarnings.getOrDefault(table, (long) LARGE_WINDOW);
+        if (window.size() >= warnAt) {
+            LOG.warn("Table {} keeps the ids of {} rows (about {} MB of heap) to drop replays: its pipeline has not completed a"
+                    + " checkpoint since they were stored, or the loader has not read up to it. They are forgotten once it has.",
+                    table, window.size(), window.size() * 80L / 1_000_000);
+            windowWarnings.put(table, warnAt * 2);
+        } else if (window.size() < LARGE_WINDOW / 2) {
+            windowWarnings.remove(table);
+        }
+    }
+
+    private void insertRowIds(Map<String, List<UUID>> storedIds, long storedAt) throws SQLException {
+        try (DuckDBAppender appender = connection.createAppender("main", ROW_IDS_TABLE)) {
+            for (Map.Entry<String, List<UUID>> e : storedIds.entrySet()) {
+                for (UUID id : e.getValue()) {
+                    appender.beginRow().append(e.getKey()).append(id).append(storedAt).endRow();
+                }
+            }
+        }
+    }
+
+    /**
+     * Forgets the row ids of deduplicated append tables stored before {@code before}: from then on a row with such an id
+     * is stored again. The loader calls this once its pipeline can no longer replay those rows (see
+     * {@link ResultLoader#replayHorizon}); tables that are not deduplicated are ignored.
+     *
+     * @throws StorageException when the ids could not be deleted from {@value #ROW_IDS_TABLE}; the windows in memory are
+     *     then unchanged
+     */
+    @Override
+    public synchronized void forgetRowIds(Collection<String> qualifiedTables, Instant before) {
+        List<String> deduplicated = qualifiedTables.stream().filter(windows::containsKey).toList();
+        if (deduplicated.isEmpty()) {
+            return;
+        }
+        long beforeMillis = before.toEpochMilli();
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM main." + ROW_IDS_TABLE + " WHERE table_name = ? AND stored_at < ?")) {
+            for (String table : deduplicated) {
+                ps.setString(1, table);
+                ps.setLong(2, beforeMillis);
+                ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new StorageException("Cannot forget the row ids of " + deduplicated + " stored before " + before + " in " + file
+                    + ": " + e.getMessage(), e);
+        }
+        for (String table : deduplicated) {
+            windows.get(table).forgetBefore(beforeMillis);
+        }
+    }
+
+    /** Row ids kept per deduplicated append table (qualified name), for monitoring and tests. */
+    public synchronized Map<String, Integer> replayWindowSizes() {
+        Map<String, Integer> sizes = new java.util.TreeMap<>();
+        windows.forEach((table, window) -> sizes.put(table, window.size()));
+        return sizes;
+    }
+
     private void upsertOffsets(Map<TopicPartition, Long> offsets) throws SQLException {
         OffsetsTable.upsert(connection, "main." + OFFSETS_TABLE, offsets);
     }
@@ -416,12 +550,21 @@ public final class DuckDbStore implements ResultStore {
             try (Statement s = connection.createStatement()) {
                 for (TableDefinition t : cleared) {
                     s.execute("DELETE FROM " + Sql.quote(t.schema()) + "." + Sql.quote(t.name()));
+                    if (windows.containsKey(t.qualifiedName())) {
+                        s.execute("DELETE FROM main." + ROW_IDS_TABLE + " WHERE table_name = " + Sql.literal(t.qualifiedName()));
+                    }
                 }
                 if (!offsets.isEmpty()) {
                     upsertOffsets(offsets);
                 }
             }
             connection.commit();
+            for (TableDefinition t : cleared) {
+                ReplayWindow window = windows.get(t.qualifiedName());
+                if (window != null) {
+                    window.clear();
+                }
+            }
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.rollback();

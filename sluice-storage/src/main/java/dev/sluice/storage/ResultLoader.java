@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,6 +80,11 @@ public final class ResultLoader implements AutoCloseable {
     private static final Duration KAFKA_COMMIT_RETRY = Duration.ofSeconds(1);
     /** Attempts to write one batch from memory before it is dropped and read again from the database's offsets. */
     static final int MAX_WRITE_ATTEMPTS = 5;
+    /** Tolerance for the difference between the clocks of Flink's JobManager and this process (see {@link #replayHorizon}). */
+    static final Duration REPLAY_HORIZON_MARGIN = Duration.ofSeconds(5);
+    /** How long after it learned of a newer checkpoint the loader waits before reading the end offsets that bound its replays. */
+    private static final Duration HORIZON_SETTLE = Duration.ofSeconds(1);
+    private static final Duration HORIZON_CHECK_INTERVAL = Duration.ofMillis(500);
 
     private final String bootstrapServers;
     private final Properties consumerProperties;
@@ -104,6 +110,15 @@ public final class ResultLoader implements AutoCloseable {
     private final Map<List<String>, AtomicLong> skipped = new ConcurrentHashMap<>();
     /** The header value of the deployment whose records are stored; null to store every record. */
     private final byte[] deploymentHeader;
+    /** Qualified names of the deduplicated append tables among {@link #tables}. */
+    private final List<String> deduplicated;
+    private volatile LongSupplier replayHorizon;
+    /** Loader thread only: the newest checkpoint trigger time seen, the one applied, and what applying it waits for. */
+    private long horizonSeen = Long.MIN_VALUE;
+    private long horizonSeenAtNanos;
+    private long horizonApplied = Long.MIN_VALUE;
+    private Map<TopicPartition, Long> horizonEndOffsets;
+    private long nextHorizonCheckNanos;
     private volatile Map<String, Long> lag = Map.of();
     private volatile LoaderStatus status = LoaderStatus.STARTING;
     private volatile String lastError;
@@ -176,6 +191,25 @@ public final class ResultLoader implements AutoCloseable {
             throw new StorageException("A result loader needs at least one table to load");
         }
         this.byTopic = targets;
+        this.deduplicated = this.tables.stream().filter(TableDefinition::deduplicate).map(TableDefinition::qualifiedName).toList();
+    }
+
+    /**
+     * Lets the store forget the ids of deduplicated append tables' rows that the pipeline can no longer write again. A
+     * pipeline delivering at-least-once restores, after a failure, its latest completed checkpoint and writes again
+     * only what it wrote after that checkpoint's barrier; a row stored before the checkpoint was triggered was written
+     * before its barrier, so no replay can bring it again. {@code checkpointTriggeredAtMillis} answers with the trigger
+     * time (epoch millis, Flink's clock) of the pipeline's latest completed checkpoint, or a negative value before any;
+     * it is called on the loader's thread every half second and must not block.
+     *
+     * <p>The rule the loader applies: when it sees a newer trigger time {@code T}, it waits a second, reads the end
+     * offsets of its result topics (everything the job wrote before that checkpoint completed, replays of an earlier
+     * restore included, is below them), and once it has stored everything below those offsets it lets the store forget
+     * the ids stored before {@code T} minus {@link #REPLAY_HORIZON_MARGIN}. Without a horizon (the default) nothing is
+     * forgotten. May be called before or after {@link #start()}.
+     */
+    public void replayHorizon(LongSupplier checkpointTriggeredAtMillis) {
+        this.replayHorizon = java.util.Objects.requireNonNull(checkpointTriggeredAtMillis, "checkpointTriggeredAtMillis");
     }
 
     /**
@@ -321,6 +355,44 @@ public final class ResultLoader implements AutoCloseable {
                 commitToKafka(c, written);
             }
             nextEndOffsetsCheck = updateLag(c, partitions, written, nextEndOffsetsCheck);
+            forgetReplayedIds(c, partitions, written);
+        }
+    }
+
+    /** Applies the {@link #replayHorizon} rule; a failure to forget is logged and tried again later. */
+    private void forgetReplayedIds(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions, Map<TopicPartition, Long> written) {
+        LongSupplier horizon = replayHorizon;
+        long now = System.nanoTime();
+        if (horizon == null || deduplicated.isEmpty() || now - nextHorizonCheckNanos < 0) {
+            return;
+        }
+        nextHorizonCheckNanos = now + HORIZON_CHECK_INTERVAL.toNanos();
+        if (horizonSeen <= horizonApplied) {
+            long triggered = horizon.getAsLong();
+            if (triggered <= horizonApplied) {
+                return;
+            }
+            horizonSeen = triggered;
+            horizonSeenAtNanos = now;
+            horizonEndOffsets = null;
+        }
+        if (now - horizonSeenAtNanos < HORIZON_SETTLE.toNanos()) {
+            return;
+        }
+        if (horizonEndOffsets == null) {
+            horizonEndOffsets = c.endOffsets(partitions, METADATA_TIMEOUT);
+        }
+        for (Map.Entry<TopicPartition, Long> end : horizonEndOffsets.entrySet()) {
+            if (written.getOrDefault(end.getKey(), 0L) < end.getValue()) {
+                return;
+            }
+        }
+        Instant before = Instant.ofEpochMilli(horizonSeen).minus(REPLAY_HORIZON_MARGIN);
+        try {
+            store.forgetRowIds(deduplicated, before);
+            horizonApplied = horizonSeen;
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot forget the row ids of {} stored before {}; trying again later.", deduplicated, before, e);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.sluice.storage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -58,6 +60,18 @@ public sealed interface ResultStore extends AutoCloseable permits DuckDbStore, P
      * @throws StorageException when the batch could not be written; it was rolled back and may be retried
      */
     void write(LoadBatch batch);
+
+    /**
+     * Tells the store that rows of these deduplicated append tables stored before {@code before} can no longer be
+     * written again by a replay (see {@link ResultLoader#replayHorizon}), so their ids need not be kept to drop
+     * replays. {@link DuckDbStore} then forgets them (its deduplication keeps only the ids a replay can reach);
+     * {@link PostgresStore} keeps every id in its primary-key index and ignores this. Tables that are not deduplicated
+     * are ignored.
+     *
+     * @throws StorageException when the store could not forget them; nothing changed, and a later call may retry
+     */
+    default void forgetRowIds(Collection<String> qualifiedTables, Instant before) {
+    }
 
     /** The next offset to consume per topic partition, as of the last committed {@link #write}. */
     Map<TopicPartition, Long> committedOffsets();

@@ -131,6 +131,90 @@ class DuckDbStoreTest {
         store.ensureTable(replayed);
     }
 
+    static final TableDefinition REPLAYED = new TableDefinition("main", "replayed", "replayed-results",
+            List.of(col("id", "STRING"), col("value", "INT")), List.of(), SinkSpec.Mode.APPEND, true);
+
+    @Test
+    void theIdsAReplayCanReachSurviveAReopenAndAreForgottenOnceNoReplayCanReachThem() throws Exception {
+        store.ensureTable(REPLAYED);
+        store.write(LoadBatch.builder().row("replayed", "a", "1").row("replayed", "b", "2").build());
+        Instant between = Instant.now();
+        Thread.sleep(5);
+        store.write(LoadBatch.builder().row("replayed", "c", "3").build());
+        store.close();
+
+        // A crash: the pipeline restores a checkpoint older than every row and writes them again.
+        store = DuckDbStore.open(dir.resolve("nested/dir/sluice.duckdb"));
+        store.ensureTable(REPLAYED);
+        queries = new QueryService(store);
+        assertThat(store.replayWindowSizes()).isEqualTo(Map.of("main.replayed", 3));
+        store.write(LoadBatch.builder().row("replayed", "a", "1").row("replayed", "b", "2").row("replayed", "c", "3").build());
+        assertThat(rows("SELECT id FROM replayed ORDER BY id")).containsExactly(List.of("a"), List.of("b"), List.of("c"));
+
+        // A checkpoint begun after the first batch completed: its rows can no longer come again, the later one can.
+        store.forgetRowIds(List.of("main.replayed", "main.events"), between);
+        assertThat(store.replayWindowSizes()).isEqualTo(Map.of("main.replayed", 1));
+        assertThat(rows("SELECT count(*) FROM _sluice_row_ids")).containsExactly(List.of(1L));
+        store.write(LoadBatch.builder().row("replayed", "c", "3").build());
+        assertThat(rows("SELECT count(*) FROM replayed")).containsExactly(List.of(3L));
+        // A row equal to a forgotten one is a new row now, as it would be in an exactly-once table.
+        store.write(LoadBatch.builder().row("replayed", "a", "1").build());
+        assertThat(rows("SELECT count(*) FROM replayed WHERE id = 'a'")).containsExactly(List.of(2L));
+        store.close();
+
+        store = DuckDbStore.open(dir.resolve("nested/dir/sluice.duckdb"));
+        store.ensureTable(REPLAYED);
+        queries = new QueryService(store);
+        assertThat(store.replayWindowSizes()).isEqualTo(Map.of("main.replayed", 2));
+    }
+
+    @Test
+    void aFailedBatchAddsNoIdsToTheReplayWindow() {
+        store.ensureTable(REPLAYED);
+        store.injectFaults(new WriteFaults() {
+            @Override
+            public void beforeCommit(LoadBatch batch) {
+                throw new StorageException("disk full (injected)");
+            }
+        });
+        assertThatThrownBy(() -> store.write(LoadBatch.builder().row("replayed", "a", "1").build())).isInstanceOf(StorageException.class);
+        store.injectFaults(null);
+
+        store.write(LoadBatch.builder().row("replayed", "a", "1").build());
+        assertThat(rows("SELECT id, value FROM replayed")).containsExactly(List.of("a", 1));
+        assertThat(store.replayWindowSizes()).isEqualTo(Map.of("main.replayed", 1));
+    }
+
+    @Test
+    void startingOverEmptiesTheReplayWindow() {
+        store.ensureTable(REPLAYED);
+        store.write(LoadBatch.builder().row("replayed", "a", "1").build());
+        store.startOver(List.of(REPLAYED), Map.of(new TopicPartition("replayed-results", 0), 7L));
+
+        store.write(LoadBatch.builder().row("replayed", "a", "1").build());
+        assertThat(rows("SELECT id FROM replayed")).containsExactly(List.of("a"));
+        assertThat(rows("SELECT count(*) FROM _sluice_row_ids")).containsExactly(List.of(1L));
+    }
+
+    @Test
+    void aDeduplicatedTableCreatedWithItsRowIdAsKeyIsLoadedAsItIs() {
+        // As Sluice created deduplicated tables before the replay window.
+        store.inTransaction("create a keyed table", c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                return s.execute("CREATE TABLE main.keyed (id VARCHAR, \"value\" INTEGER, _sluice_row_id UUID PRIMARY KEY)");
+            }
+        });
+        TableDefinition keyed = new TableDefinition("main", "keyed", "keyed-results",
+                List.of(col("id", "STRING"), col("value", "INT")), List.of(), SinkSpec.Mode.APPEND, true);
+        store.ensureTable(keyed);
+        store.write(LoadBatch.builder().row("keyed", "a", "1").build());
+        store.forgetRowIds(List.of("main.keyed"), Instant.now().plusSeconds(1));
+
+        // The window forgot the id, the table's key still knows it.
+        store.write(LoadBatch.builder().row("keyed", "a", "1").row("keyed", "b", "2").build());
+        assertThat(rows("SELECT id FROM keyed ORDER BY id")).containsExactly(List.of("a"), List.of("b"));
+    }
+
     @Test
     void aTableCannotChangeBetweenDeduplicatedAndNot() {
         TableDefinition plain = new TableDefinition("main", "switched", "switched-results", List.of(col("id", "STRING")), List.of(),
@@ -141,7 +225,7 @@ class DuckDbStoreTest {
                 List.of(col("id", "STRING")), List.of(), SinkSpec.Mode.APPEND, true)))
                 .isInstanceOf(StorageException.class)
                 .hasMessage("Table 'switched' in " + store.file() + " exists with columns (id VARCHAR) without primary key but its"
-                        + " definition expects (id VARCHAR, _sluice_row_id UUID) with primary key [_sluice_row_id]. Drop or rename"
+                        + " definition expects (id VARCHAR, _sluice_row_id UUID) without primary key. Drop or rename"
                         + " the table, or use another storage file, to load the new definition");
         assertThatThrownBy(() -> new TableDefinition("main", "s", "t", List.of(col("id", "STRING")), List.of("id"),
                 SinkSpec.Mode.UPSERT, true))

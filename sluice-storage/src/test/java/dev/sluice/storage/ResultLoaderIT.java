@@ -196,6 +196,38 @@ class ResultLoaderIT {
         }
     }
 
+    @Test
+    void aDeduplicatedTableForgetsRowIdsOnlyOnceTheCheckpointsHorizonHasPassedThem() {
+        String topic = "replayed-results";
+        TableDefinition table = new TableDefinition("main", "replayed", topic, List.of(col("id", "STRING"), col("n", "BIGINT")),
+                List.of(), SinkSpec.Mode.APPEND, true);
+        java.util.concurrent.atomic.AtomicLong horizon = new java.util.concurrent.atomic.AtomicLong(-1);
+        long start = System.currentTimeMillis();
+        try (DuckDbStore store = DuckDbStore.open(dir.resolve("replayed/sluice.duckdb"));
+             ResultLoader loader = new ResultLoader(kafka.bootstrapServers(), new Properties(), store, List.of(table),
+                     LoaderConfig.of("replayed").withMaxBatchWait(Duration.ofMillis(50)), Clock.systemUTC())) {
+            loader.replayHorizon(horizon::get);
+            loader.start();
+            produce(topic, 100);
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(store, "replayed") == 100);
+
+            // A replay of all of them, while no checkpoint is known: dropped.
+            produce(topic, 100);
+            await().atMost(Duration.ofSeconds(60)).until(() -> loader.rowsLoaded() == 200);
+            assertThat(count(store, "replayed")).isEqualTo(100);
+            // A checkpoint triggered before the rows were stored: a replay of it could still bring them, so they stay.
+            horizon.set(start - 60_000);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> store.replayWindowSizes().equals(Map.of("main.replayed", 100)));
+
+            // One triggered after they were stored (plus the clocks' margin): no replay can bring them any more.
+            horizon.set(System.currentTimeMillis() + ResultLoader.REPLAY_HORIZON_MARGIN.toMillis() + 1_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.replayWindowSizes().equals(Map.of("main.replayed", 0)));
+            assertThat(count(store, "replayed")).isEqualTo(100);
+            assertThat(new QueryService(store).query("SELECT count(*) FROM _sluice_row_ids", 1).rows()).containsExactly(List.of(0L));
+        }
+    }
+
     private static List<String> ids(DuckDbStore store) {
         return new QueryService(store).query("SELECT id FROM by_deployment", 1_000).rows().stream()
                 .map(row -> (String) row.get(0)).toList();

@@ -179,7 +179,7 @@ public final class Bench {
                 generator = input.start(settings.events(), settings.eventsPerSecond());
             }
             try {
-                long endNanos = await(loader, generator, input, deployNanos);
+                long endNanos = await(loader, generator, input, delays);
                 return report(loader, delays, deployNanos, deployMillis, cpuAtDeploy, endNanos, loadRate);
             } finally {
                 if (generator != null) {
@@ -212,7 +212,7 @@ public final class Bench {
         }
 
         /** Samples until every expected row is stored; returns when (nanoTime) the last one was. */
-        private long await(ResultLoader loader, GeneratorRunner generator, PaymentsInput input, long deployNanos) {
+        private long await(ResultLoader loader, GeneratorRunner generator, PaymentsInput input, DelayRecorder delays) {
             PipelineRunner job = server.runner(spec.name());
             long lastChange = System.nanoTime();
             long lastProgress = lastChange;
@@ -222,6 +222,8 @@ public final class Bench {
             long checkpointsSeen = 0;
             boolean markersSent = settings.preloaded();
             Map<String, Long> expected = null;
+            // Completed checkpoints when the job had read all input; -1 before.
+            long checkpointsWhenAllRead = -1;
             while (true) {
                 sleep(SAMPLE);
                 long now = System.nanoTime();
@@ -250,13 +252,18 @@ public final class Bench {
                     generator.lastError().ifPresent(e -> {
                         throw new SluiceException("The benchmark generator failed: " + e.getMessage(), e);
                     });
+                    delays.markersSentAt(System.currentTimeMillis());
                     input.sendMarkers();
                     markersSent = true;
                 }
                 if (markersSent && expected == null) {
                     expected = scenario.expectedRows();
                 }
-                if (expected != null && complete(stored, expected)) {
+                if (read >= settings.events() && checkpointsWhenAllRead < 0) {
+                    checkpointsWhenAllRead = checkpointsSeen;
+                }
+                if (expected != null && complete(stored, expected)
+                        && (scenario.countsEveryRow() || settled(loader, checkpointsWhenAllRead, checkpointsSeen))) {
                     return now;
                 }
                 if (job.failure().isPresent()) {
@@ -274,6 +281,18 @@ public final class Bench {
                     progressRead = read;
                 }
             }
+        }
+
+        /**
+         * For a scenario whose row count does not tell when its last result is stored (an upsert table reaches its number
+         * of keys long before their last update): two checkpoints completed after the job had read all input (the second
+         * began after the first completed, so its barrier followed every input record and its commit holds every
+         * result), and the loader has stored everything committed.
+         */
+        private static boolean settled(ResultLoader loader, long checkpointsWhenAllRead, long checkpointsSeen) {
+            Map<String, Long> lag = loader.lag();
+            return checkpointsWhenAllRead >= 0 && checkpointsSeen >= checkpointsWhenAllRead + 2 && !lag.isEmpty()
+                    && lag.values().stream().allMatch(l -> l == 0);
         }
 
         private static boolean complete(Map<String, Long> stored, Map<String, Long> expected) {

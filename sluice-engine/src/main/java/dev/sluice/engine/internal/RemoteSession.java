@@ -183,7 +183,7 @@ public final class RemoteSession implements AutoCloseable {
             return new JobMetrics.Checkpoints(stats.getCounts().getNumberCompletedCheckpoints(),
                     stats.getCounts().getNumberFailedCheckpoints(),
                     latest == null ? -1 : latest.getDuration(), latest == null ? -1 : latest.getLatestAckTimestamp(),
-                    latest == null ? -1 : latest.getStateSize());
+                    latest == null ? -1 : latest.getStateSize(), latest == null ? -1 : latest.getTriggerTimestamp());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return JobMetrics.Checkpoints.NONE;

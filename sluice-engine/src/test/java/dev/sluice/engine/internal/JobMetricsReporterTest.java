@@ -12,7 +12,7 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
 
 class JobMetricsReporterTest {
-    private static final JobMetrics.Checkpoints CHECKPOINTS = new JobMetrics.Checkpoints(3, 1, 40, 1_000, 2_048);
+    private static final JobMetrics.Checkpoints CHECKPOINTS = new JobMetrics.Checkpoints(3, 1, 40, 1_000, 2_048, 960);
 
     /** A metric group with the scope variables Flink would give it. */
     private static final class Group extends UnregisteredMetricsGroup {

@@ -203,6 +203,12 @@ public final class ColumnType {
             case TIME:
                 return LOCAL_TIME.format(temporal(node, "a time like \"15:00:00\"", LocalTime::parse).truncatedTo(ChronoUnit.MICROS));
             case TIMESTAMP:
+                if (node.isTextual()) {
+                    String canonical = canonicalTimestamp(node.textValue());
+                    if (canonical != null) {
+                        return canonical;
+                    }
+                }
                 return LOCAL_DATE_TIME.format(checkYear(temporal(node, "a timestamp like \"2026-11-24T15:00:00.123\"",
                         t -> LocalDateTime.parse(isoSeparator(t))), node).truncatedTo(ChronoUnit.MICROS));
             case TIMESTAMP_LTZ:
@@ -266,6 +272,59 @@ public final class ColumnType {
                     + flinkType + ", got " + shown(node));
         }
         return scaled.toPlainString();
+    }
+
+    /**
+     * The canonical text of a timestamp in the layout Flink's JSON format writes ({@code 2026-11-24 15:00:00.123}, or
+     * with {@code T}, zero to nine fraction digits), exactly as the formatter path gives it: {@code T} as separator,
+     * the fraction cut to microseconds without trailing zeros. Null for any other text, which then takes the formatter
+     * path (and its error message): this is the loader's hot path, where parsing and formatting with
+     * {@link DateTimeFormatter} cost more than the rest of a row.
+     */
+    static String canonicalTimestamp(String text) {
+        int length = text.length();
+        if (length < 19 || length == 20 || length > 29 || text.charAt(4) != '-' || text.charAt(7) != '-'
+                || (text.charAt(10) != ' ' && text.charAt(10) != 'T') || text.charAt(13) != ':' || text.charAt(16) != ':'
+                || (length > 19 && text.charAt(19) != '.')) {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59
+                || (length > 19 && digits(text, 20, length) < 0)) {
+            return null;
+        }
+        if (day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null;
+        }
+        int fractionEnd = Math.min(length, 26);
+        while (fractionEnd > 20 && text.charAt(fractionEnd - 1) == '0') {
+            fractionEnd--;
+        }
+        StringBuilder canonical = new StringBuilder(fractionEnd);
+        canonical.append(text, 0, 10).append('T').append(text, 11, 19);
+        if (fractionEnd > 20) {
+            canonical.append(text, 19, fractionEnd);
+        }
+        return canonical.toString();
+    }
+
+    /** The decimal number in {@code text[from, to)}, or -1 when a character there is not an ASCII digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = to - from > 9 ? 0 : value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static String isoSeparator(String text) {

@@ -16,11 +16,10 @@ import java.util.List;
  * others are upserted. That gives the same result as applying the records one by one in order.
  *
  * <p>A deduplicated append table has one more column, {@code _sluice_row_id} (a UUID computed from the row's values, see
- * {@link RowIds}), as its primary key; its staging table carries the id as a UUID (appended as two longs, no text). A batch
- * inserts one row of each id that the table does not hold yet, found through the primary-key index: {@code ON CONFLICT
- * DO NOTHING} also drops an id repeated within the batch, and rows with one id have equal values, so which of them is
- * kept does not matter. Neither a window over the batch nor a sort is needed (the rows' physical order is DuckDB's);
- * the index probe per row is the remaining cost of deduplication.
+ * {@link RowIds}); its staging table carries the id as a UUID (appended as two longs, no text). The store drops the rows
+ * a replay brings again before it stages them (see {@link ReplayWindow}), so the insert is a plain one. Tables created
+ * before that have the row id as their primary key; their insert keeps {@code ON CONFLICT DO NOTHING} on it
+ * ({@code keyedRowIds}).
  */
 public final class TableSql {
     private static final String ROW_ID = Sql.quote("_sluice_row_id");
@@ -32,15 +31,19 @@ public final class TableSql {
     private final List<String> primaryKey;
     private final SinkSpec.Mode mode;
     private final boolean deduplicate;
+    private final boolean keyedRowIds;
 
     public TableSql(String schema, String table, List<ColumnSpec> columns, List<ColumnType> types, List<String> primaryKey,
             SinkSpec.Mode mode) {
-        this(schema, table, columns, types, primaryKey, mode, false);
+        this(schema, table, columns, types, primaryKey, mode, false, false);
     }
 
-    /** @param deduplicate an append table whose rows are identified by a {@link RowIds row id} (see the class comment) */
+    /**
+     * @param deduplicate an append table whose rows are identified by a {@link RowIds row id} (see the class comment)
+     * @param keyedRowIds the existing table has the row id as its primary key (created before the replay window)
+     */
     public TableSql(String schema, String table, List<ColumnSpec> columns, List<ColumnType> types, List<String> primaryKey,
-            SinkSpec.Mode mode, boolean deduplicate) {
+            SinkSpec.Mode mode, boolean deduplicate, boolean keyedRowIds) {
         // The dot keeps staging names apart where an underscore would not: schema a_b table c, schema a table b_c.
         this.name = schema + "." + table;
         this.table = Sql.quote(schema) + "." + Sql.quote(table);
@@ -50,6 +53,7 @@ public final class TableSql {
         this.primaryKey = List.copyOf(primaryKey);
         this.mode = mode;
         this.deduplicate = deduplicate;
+        this.keyedRowIds = deduplicate && keyedRowIds;
     }
 
     /** The name of the staging table (catalog {@code temp}, schema {@code main}), for the Appender. */
@@ -65,7 +69,7 @@ public final class TableSql {
         if (mode == SinkSpec.Mode.UPSERT) {
             sql.append(", PRIMARY KEY (").append(quotedList(primaryKey)).append(')');
         } else if (deduplicate) {
-            sql.append(", ").append(ROW_ID).append(" UUID PRIMARY KEY");
+            sql.append(", ").append(ROW_ID).append(" UUID");
         }
         return sql.append(')').toString();
     }
@@ -111,14 +115,14 @@ public final class TableSql {
     }
 
     /**
-     * Inserts every staged row in batch order (append tables only); for a deduplicated table one row of each id, and only
-     * when the table does not hold that id yet.
+     * Inserts every staged row in batch order (append tables only); for a deduplicated table with its row id, and, where
+     * the row id is the table's primary key, only when the table does not hold that id yet.
      */
     public String appendRows() {
         if (deduplicate) {
             String names = quotedList(columnNames());
             return "INSERT INTO " + table + " (" + names + ", " + ROW_ID + ") SELECT " + names + ", " + ROW_ID + " FROM (" + typed()
-                    + ") AS _typed ON CONFLICT (" + ROW_ID + ") DO NOTHING";
+                    + ") AS _typed" + (keyedRowIds ? " ON CONFLICT (" + ROW_ID + ") DO NOTHING" : " ORDER BY _sluice_seq");
         }
         return "INSERT INTO " + table + " (" + quotedList(columnNames()) + ") SELECT " + quotedList(columnNames())
                 + " FROM (" + typed() + ") AS _typed ORDER BY _sluice_seq";

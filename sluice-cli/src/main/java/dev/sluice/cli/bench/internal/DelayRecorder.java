@@ -20,8 +20,10 @@ public final class DelayRecorder implements RowListener {
     private final Map<String, Scenario.Origin> origins = new HashMap<>();
     private final Map<String, long[]> delays = new HashMap<>();
     private final Map<String, Integer> counts = new HashMap<>();
+    private final Map<String, Integer> closedByMarkers = new HashMap<>();
     private final AtomicLong firstStoredAt = new AtomicLong(-1);
     private volatile boolean recording;
+    private volatile long markersSentAt = Long.MAX_VALUE;
 
     /**
      * @param columns per qualified table name, its columns in table order
@@ -48,6 +50,15 @@ public final class DelayRecorder implements RowListener {
         recording = true;
     }
 
+    /**
+     * The end markers were sent at {@code epochMillis}: a row whose origin is later was closed by them (a window or
+     * session no event of the stream could close yet), not by the stream, and its delay says nothing; such rows are
+     * counted, not measured.
+     */
+    public void markersSentAt(long epochMillis) {
+        markersSentAt = epochMillis;
+    }
+
     @Override
     public synchronized void stored(String table, List<String[]> rows, Instant committedAt) {
         firstStoredAt.compareAndSet(-1, committedAt.toEpochMilli());
@@ -64,11 +75,16 @@ public final class DelayRecorder implements RowListener {
             if (text == null) {
                 continue;
             }
+            long origin = parse(text) + after;
+            if (origin > markersSentAt) {
+                closedByMarkers.merge(table, 1, Integer::sum);
+                continue;
+            }
             if (n == values.length) {
                 values = Arrays.copyOf(values, n * 2);
                 delays.put(table, values);
             }
-            values[n++] = at - (parse(text) + after);
+            values[n++] = at - origin;
         }
         counts.put(table, n);
     }
@@ -88,7 +104,10 @@ public final class DelayRecorder implements RowListener {
             }
             long[] sorted = Arrays.copyOf(values, n);
             Arrays.sort(sorted);
-            out.put(qualified.substring(qualified.indexOf('.') + 1), new BenchReport.Delays(origins.get(qualified).description(), n,
+            int skipped = closedByMarkers.getOrDefault(qualified, 0);
+            String origin = origins.get(qualified).description() + (skipped == 0 ? ""
+                    : "; " + skipped + " rows closed by the end markers, not by the stream, are not measured");
+            out.put(qualified.substring(qualified.indexOf('.') + 1), new BenchReport.Delays(origin, n,
                     rank(sorted, 50), rank(sorted, 95), rank(sorted, 99), sorted[n - 1]));
         });
         return out;

@@ -138,6 +138,11 @@ public final class NexmarkScenarios {
         }
 
         @Override
+        public boolean countsEveryRow() {
+            return query.mode().equals("append");
+        }
+
+        @Override
         public Map<String, Long> expectedRows() {
             long rows = expected.values().stream().mapToLong(Integer::longValue).sum();
             return Map.of(query.name(), rows);

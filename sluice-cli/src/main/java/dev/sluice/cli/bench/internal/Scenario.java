@@ -31,6 +31,15 @@ public interface Scenario {
     /** Per table, how many rows the pipeline stores for the payments seen; the run ends when all are stored. */
     Map<String, Long> expectedRows();
 
+    /**
+     * Whether the stored row counts reaching {@link #expectedRows()} means every result is stored: true when each
+     * expected row is written once (append tables, windows emitted once); false for upsert tables whose keys are
+     * updated again and again, where the run also waits for the checkpoints after the last input record.
+     */
+    default boolean countsEveryRow() {
+        return true;
+    }
+
     /** Per table, what the delay of a stored row is measured from. */
     Map<String, Origin> origins();
 
