@@ -11,6 +11,7 @@ import dev.sluice.storage.ResultStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The one window left is a crash after a receiver accepted a request and before its outcome was recorded; receivers
  * can close it with the {@code X-Sluice-Notification-Id} header. A give-up is recorded with its error and logged.
+ * Notifications that are sent to no receiver (silenced, or their notifiers are not configured, as in the demo without
+ * a webhook) are recorded a poll at a time in one transaction instead of one commit each.
  */
 public final class AlertDelivery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertDelivery.class);
@@ -129,10 +132,12 @@ public final class AlertDelivery implements AutoCloseable {
         try {
             while (running) {
                 Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+                List<AlertStore.Outcomes> unsent = new ArrayList<>();
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    handle(record);
+                    handle(record, unsent);
                     done.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
                 }
+                recordUnsent(unsent);
                 // Every notification of the batch is recorded by now, so a crash before this commit only repeats ids
                 // that are skipped.
                 if (!done.isEmpty()) {
@@ -151,7 +156,13 @@ public final class AlertDelivery implements AutoCloseable {
         }
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * Delivers and records one notification. One that no notifier is sent (all silenced or not configured) joins
+     * {@code unsent}, recorded with the rest of its poll in one transaction; before a notification is sent to a
+     * receiver, those waiting are recorded first, so a crash never leaves more than the one notification being sent
+     * unrecorded.
+     */
+    private void handle(ConsumerRecord<byte[], byte[]> record, List<AlertStore.Outcomes> unsent) {
         if (deployment != null && !ours(record)) {
             long skipped = foreign.incrementAndGet();
             LOG.warn("Skipping notification {}-{}@{}: another deployment of pipeline '{}' wrote it (an earlier run whose state"
@@ -174,6 +185,18 @@ public final class AlertDelivery implements AutoCloseable {
         boolean silenced = silences.stream().anyMatch(s -> s.matches(n.alert(), n.keyText(), now));
         List<String> targets = n.notifiers().stream()
                 .filter(name -> notifiers.containsKey(name) && !unfinished.contains(n.id() + "/" + name)).toList();
+        if (silenced || targets.stream().allMatch(unconfigured::containsKey)) {
+            List<DeliveryOutcome> outcomes = new ArrayList<>(targets.size());
+            for (String name : targets) {
+                outcomes.add(silenced ? new DeliveryOutcome(name, DeliveryOutcome.SILENCED, 0, "")
+                        : new DeliveryOutcome(name, DeliveryOutcome.GAVE_UP, 0, unconfigured.get(name)));
+                (silenced ? sent : gaveUp).incrementAndGet();
+            }
+            unsent.add(new AlertStore.Outcomes(n, outcomes));
+            handled.add(n.id());
+            return;
+        }
+        recordUnsent(unsent);
         Optional<DeliveryOutcome> last = Optional.empty();
         for (int i = 0; i < targets.size(); i++) {
             String name = targets.get(i);
@@ -196,6 +219,23 @@ public final class AlertDelivery implements AutoCloseable {
         store.recordEvent(n, last, clock.instant());
         recorded.run();
         handled.add(n.id());
+        notifyListeners(n);
+    }
+
+    /** Records the notifications no notifier was sent, in one transaction, then tells the listeners; empties the list. */
+    private void recordUnsent(List<AlertStore.Outcomes> unsent) {
+        if (unsent.isEmpty()) {
+            return;
+        }
+        store.recordEvents(unsent, clock.instant());
+        recorded.run();
+        for (AlertStore.Outcomes o : unsent) {
+            notifyListeners(o.notification());
+        }
+        unsent.clear();
+    }
+
+    private void notifyListeners(AlertNotification n) {
         for (Consumer<AlertNotification> listener : listeners) {
             try {
                 listener.accept(n);

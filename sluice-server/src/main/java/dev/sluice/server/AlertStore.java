@@ -96,6 +96,25 @@ final class AlertStore {
         });
     }
 
+    /** A notification and the outcome for each of its notifiers. */
+    record Outcomes(AlertNotification notification, List<DeliveryOutcome> outcomes) {}
+
+    /**
+     * Several events with all their outcomes in one transaction: for notifications no notifier was sent (silenced, or
+     * the notifier is not configured), where a commit per notification would cost more than the notification.
+     */
+    void recordEvents(List<Outcomes> events, Instant at) {
+        store.inTransaction("record " + events.size() + " alert events", c -> {
+            for (Outcomes e : events) {
+                for (DeliveryOutcome outcome : e.outcomes()) {
+                    insertDelivery(c, e.notification().id(), outcome, at);
+                }
+                insertEvent(c, e.notification());
+            }
+            return null;
+        });
+    }
+
     /** The ids of the events fired since {@code since} (by the job's clock): what a replay after a restart can repeat. */
     Set<String> recordedSince(Instant since) {
         return store.inTransaction("read recent alert ids", c -> {

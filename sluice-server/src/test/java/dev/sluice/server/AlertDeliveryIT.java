@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.alerts.AddressGuard;
+import dev.sluice.alerts.DeliveryOutcome;
 import dev.sluice.alerts.Notifiers;
 import dev.sluice.alerts.RetryPolicy;
 import dev.sluice.alerts.Secrets;
@@ -158,6 +159,41 @@ class AlertDeliveryIT {
         assertThat(received.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(received.size());
     }
 
+    @Test
+    void recordsEveryNotificationAsGivenUpWhenItsNotifierIsNotConfigured() throws Exception {
+        ServerSettings settings = new ServerSettings(dir.resolve("data"), Optional.empty(), 0, new Properties(), "localhost", 0, 1,
+                Duration.ofMillis(500));
+        // No HOOK_URL: the notifier is not configured, so nothing is sent and every notification is recorded as given up
+        // (these are recorded a poll at a time, in one transaction).
+        Notifiers.Settings notifiers = new Notifiers.Settings(AddressGuard.system(), new Secrets(Map.<String, String>of()::get),
+                Clock.systemUTC(), Duration.ofSeconds(2), Duration.ofSeconds(5), false);
+        PipelineSpec spec = new SpecParser().parse(PIPELINE, dir.resolve("fraud.yaml"));
+        List<Payment> payments = new ArrayList<>();
+        for (int card = 1; card <= 12; card++) {
+            // In event-time order, all at 5 s: window [0,10) fires at 10 s and resolves at 20 s for each card.
+            for (int i = 0; i < 3 + card % 2; i++) {
+                payments.add(new Payment("c" + card + "-5-" + i, "c" + card, 5));
+            }
+        }
+        burst(payments, "c5", 11, 3);                                // c5 fires again in [10,20): resolves at 30 s instead
+        burst(payments, "c9", 45, 1);                                // moves the watermark past 30 s
+        List<String> expected = expected(payments).stream().map(e -> e.split(" ", 3)).map(e -> e[0] + " " + e[2]).toList();
+
+        try (SluiceServer server = SluiceServer.start(List.of(), settings)) {
+            server.alertDelivery(notifiers, RetryPolicy.defaults());
+            server.deploy(spec);
+            send(server, payments);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(history(server)).containsExactlyElementsOf(expected));
+            JsonNode api = JSON.readTree(get("http://localhost:" + server.httpPort() + "/api/v1/pipelines/fraud/alerts"));
+            for (JsonNode h : api.get("history")) {
+                assertThat(h.get("deliveries")).hasSize(1);
+                assertThat(h.get("deliveries").get(0).asText()).startsWith("hook: " + DeliveryOutcome.GAVE_UP);
+            }
+            assertThat(api.get("deliveries").get("gave_up").asLong()).isEqualTo(expected.size());
+            assertThat(api.get("deliveries").get("sent").asLong()).isZero();
+        }
+    }
+
     /**
      * What the alert must send, computed from the payments: per card, the 10 s windows with at least 3 payments; runs of
      * consecutive such windows are one episode, firing at the first window's end and resolving 10 s after the last
@@ -263,6 +299,18 @@ class AlertDeliveryIT {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>("sluice.fraud.alerts", value)).get();
         }
+    }
+
+    /** The recorded alert events as "second state message", sorted. */
+    private static List<String> history(SluiceServer server) throws Exception {
+        List<String> history = new ArrayList<>();
+        for (JsonNode h : JSON.readTree(get("http://localhost:" + server.httpPort() + "/api/v1/pipelines/fraud/alerts")).get("history")) {
+            long second = Duration.between(T0.toInstant(ZoneOffset.UTC), java.time.Instant.parse(h.get("event_time").asText()))
+                    .toSeconds();
+            history.add(String.format("%03d %s %s", second, h.get("state").asText(), h.get("message").asText()));
+        }
+        history.sort(null);
+        return history;
     }
 
     private static int historySize(SluiceServer server) throws Exception {
