@@ -380,7 +380,13 @@ public final class ResultLoader implements AutoCloseable {
             return;
         }
         if (horizonEndOffsets == null) {
-            horizonEndOffsets = c.endOffsets(partitions, METADATA_TIMEOUT);
+            try {
+                horizonEndOffsets = c.endOffsets(partitions, METADATA_TIMEOUT);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // Not worth restarting the loader for: the ids are kept a while longer and asked about again.
+                LOG.debug("Cannot read the end offsets of {} to forget row ids; trying again later.", byTopic.keySet(), e);
+                return;
+            }
         }
         for (Map.Entry<TopicPartition, Long> end : horizonEndOffsets.entrySet()) {
             if (written.getOrDefault(end.getKey(), 0L) < end.getValue()) {
