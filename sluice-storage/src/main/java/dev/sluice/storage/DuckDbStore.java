@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
@@ -294,9 +296,11 @@ public final class DuckDbStore implements ResultStore {
      * the loader's offsets for its topic are stored, so loading goes on after those rows and they must come along.
      */
     private boolean isLegacyTable(TableDefinition table, List<String> expected, List<String> expectedPk) throws SQLException {
-        if (table.schema().equals(TableDefinition.DEFAULT_SCHEMA) || !existingColumns(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expected)
-                || !(primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expectedPk) || table.deduplicate()
-                        && primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(List.of(TableDefinition.ROW_ID_COLUMN)))) {
+        if (table.schema().equals(TableDefinition.DEFAULT_SCHEMA) || !existingColumns(TableDefinition.DEFAULT_SCHEMA, table.name()).equals(expected)) {
+            return false;
+        }
+        List<String> pk = primaryKey(TableDefinition.DEFAULT_SCHEMA, table.name());
+        if (!pk.equals(expectedPk) && !(table.deduplicate() && pk.equals(List.of(TableDefinition.ROW_ID_COLUMN)))) {
             return false;
         }
         try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM main." + OFFSETS_TABLE + " WHERE topic = ?")) {
@@ -397,7 +401,7 @@ public final class DuckDbStore implements ResultStore {
         }
         String[] row = new String[columnCount];
         ReplayWindow window = def.deduplicate() ? windows.get(def.qualifiedName()) : null;
-        java.util.Set<UUID> inBatch = window == null ? null : new java.util.HashSet<>();
+        Set<UUID> inBatch = window == null ? null : new HashSet<>();
         List<UUID> ids = window == null ? null : new ArrayList<>();
         try (DuckDBAppender appender = connection.createAppender("temp", "main", t.sql().stagingName())) {
             for (int r = 0; r < changes.values.size(); r++) {
